@@ -1,0 +1,110 @@
+"""Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_whatsapp import __version__
+
+_STRING = {"type": ["string", "null"]}
+
+
+def get_provider_info() -> dict[str, Any]:
+    """Describe the package, its hook, connection form, and notifier for Airflow."""
+    return {
+        "package-name": "airflow-provider-whatsapp",
+        "name": "WhatsApp Business (Maton)",
+        "description": "WhatsApp Business Cloud API through Maton's managed-OAuth gateway.",
+        "versions": [__version__],
+        "integrations": [
+            {
+                "integration-name": "WhatsApp Business (Maton)",
+                "external-doc-url": "https://developers.facebook.com/docs/whatsapp/cloud-api",
+                "tags": ["service"],
+            }
+        ],
+        "hooks": [
+            {
+                "integration-name": "WhatsApp Business (Maton)",
+                "python-modules": ["airflow_provider_whatsapp.hooks.whatsapp"],
+            }
+        ],
+        "operators": [
+            {
+                "integration-name": "WhatsApp Business (Maton)",
+                "python-modules": [
+                    "airflow_provider_whatsapp.operators.messages",
+                    "airflow_provider_whatsapp.operators.media",
+                    "airflow_provider_whatsapp.operators.connections",
+                ],
+            }
+        ],
+        "sensors": [
+            {
+                "integration-name": "WhatsApp Business (Maton)",
+                "python-modules": [
+                    "airflow_provider_whatsapp.sensors.connection",
+                    "airflow_provider_whatsapp.sensors.template",
+                ],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "WhatsApp Business (Maton)",
+                "python-modules": [
+                    "airflow_provider_whatsapp.triggers.connection",
+                    "airflow_provider_whatsapp.triggers.template",
+                ],
+            }
+        ],
+        "notifications": ["airflow_provider_whatsapp.notifications.whatsapp.WhatsAppNotifier"],
+        "connection-types": [
+            {
+                "connection-type": "maton_whatsapp",
+                "hook-class-name": "airflow_provider_whatsapp.hooks.whatsapp.MatonWhatsAppHook",
+                "hook-name": "WhatsApp Business (Maton)",
+                "conn-fields": {
+                    "connection_id": {
+                        "label": "Maton connection ID",
+                        "description": "Sent as Maton-Connection; empty uses the oldest ACTIVE connection.",
+                        "schema": _STRING,
+                    },
+                    "phone_number_id": {
+                        "label": "Phone number ID",
+                        "description": "Default sender (WhatsApp Business phone number ID).",
+                        "schema": _STRING,
+                    },
+                    "waba_id": {"label": "WhatsApp Business Account ID", "schema": _STRING},
+                    "api_version": {
+                        "label": "Graph API version",
+                        "schema": {"type": ["string", "null"], "default": "v21.0"},
+                    },
+                    "control_url": {
+                        "label": "Control plane URL",
+                        "description": "Where /connections lives; empty uses the host.",
+                        "schema": _STRING,
+                    },
+                    "timeout": {
+                        "label": "Timeout (seconds)",
+                        "schema": {"type": ["number", "null"], "default": 30},
+                    },
+                    "max_retries": {
+                        "label": "Max retries",
+                        "schema": {"type": ["integer", "null"], "default": 5},
+                    },
+                    "requests_per_second": {
+                        "label": "Requests per second",
+                        "schema": {"type": ["number", "null"], "default": 10},
+                    },
+                },
+                "ui-field-behaviour": {
+                    "hidden-fields": ["schema", "port", "login", "extra"],
+                    "relabeling": {"host": "Gateway URL", "password": "Maton API key"},
+                    "placeholders": {
+                        "host": "https://api.maton.ai",
+                        "password": "empty: use the MATON_API_KEY environment variable",
+                    },
+                },
+            }
+        ],
+    }
