@@ -1,0 +1,273 @@
+"""A real Airflow 3 on loopback for end-to-end tests: api-server, scheduler, dag-processor, triggerer.
+
+``airflow_cluster()`` migrates a SQLite database in a temporary ``AIRFLOW_HOME``, starts the four processes
+(each in its own process group, output in ``<home>/process-logs/``), waits until the api-server reports all
+of them healthy, and logs in to the REST API. On exit every process it started, and every descendant, is
+stopped; when the body raised, the tail of each component's output is printed first (pytest shows it with
+the failure). The settings in ``airflow_env`` are the ones a quick, self-contained cluster needs.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import psutil  # type: ignore[import-untyped]
+import requests
+
+BIN = Path(sys.executable).parent
+AIRFLOW = str(BIN / "airflow")
+ADMIN = "admin"
+COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    """Return a loopback TCP port that is free right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(check: Callable[[], T | None], *, timeout: float, interval: float = 0.5, what: str) -> T:
+    """Call ``check`` until it returns something but None or False; TimeoutError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result is not None and result is not False:
+            return result
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def airflow_env(
+    home: Path, dags_folder: Path, api_port: int, extra: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Environment for every Airflow command of one cluster: isolated home, fast loops, loopback only."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    api_url = f"http://127.0.0.1:{api_port}"
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            "AIRFLOW__CORE__FERNET_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+            # One secret shared by all processes: the api-server signs task and REST JWTs with it and the
+            # scheduler / triggerer must verify them; left unset, each process would generate its own.
+            "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+            "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+            # SimpleAuthManager with one admin whose password we choose (see `airflow_cluster`); with
+            # `simple_auth_manager_all_admins` the REST API would not need a token at all.
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(api_port),
+            "AIRFLOW__API__BASE_URL": api_url,
+            # Workers and the triggerer reach the Task Execution API here (default assumes port 8080).
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+            "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "2",
+            "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "10",
+            "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
+            "AIRFLOW__DAG_PROCESSOR__BUNDLE_REFRESH_CHECK_INTERVAL": "1",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "1",
+            "AIRFLOW__SCHEDULER__JOB_HEARTBEAT_SEC": "1",
+            "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.2",
+            "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "1",
+            "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+@dataclass
+class AirflowCluster:
+    """A running cluster: its home, REST client and processes."""
+
+    home: Path
+    api_url: str
+    env: dict[str, str]
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    session: requests.Session = field(default_factory=requests.Session)
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Call ``/api/v2{path}`` with the token; raise on an HTTP error and return the JSON body."""
+        response = self.session.request(method, f"{self.api_url}/api/v2{path}", timeout=30, **kwargs)
+        if response.status_code >= 400:
+            raise AssertionError(f"{method} {path} -> {response.status_code}: {response.text[:2000]}")
+        return response.json() if response.content else None
+
+    def check_alive(self) -> None:
+        """Raise if any component has exited (a dead scheduler would otherwise look like a slow one)."""
+        dead = {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+        if dead:
+            raise RuntimeError(f"Airflow process(es) exited: {dead}")
+
+    def process_logs(self, tail: int = 80) -> str:
+        """The last ``tail`` lines of each component's output, for printing when a test fails."""
+        parts = []
+        for name in self.processes:
+            lines = (self.home / "process-logs" / f"{name}.log").read_text(errors="replace").splitlines()
+            parts.append(f"===== airflow {name} (last {tail} lines) =====\n" + "\n".join(lines[-tail:]))
+        return "\n".join(parts)
+
+    def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
+        """``{task_id: state}`` of one DAG run."""
+        body = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
+        return {ti["task_id"]: ti["state"] for ti in body["task_instances"]}
+
+    def wait_for_dag(self, dag_id: str, timeout: float) -> None:
+        """Wait until the dag-processor has parsed ``dag_id`` and it shows up, unpaused, in the API."""
+
+        def parsed() -> bool:
+            self.check_alive()
+            response = self.session.get(f"{self.api_url}/api/v2/dags/{dag_id}", timeout=10)
+            return response.status_code == 200 and not response.json()["is_paused"]
+
+        wait_for(parsed, timeout=timeout, what=f"DAG {dag_id} to be parsed")
+
+    def trigger(self, dag_id: str, conf: Mapping[str, Any] | None = None) -> str:
+        """Trigger a run now through the REST API and return its run_id."""
+        body = self.api(
+            "POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": dict(conf or {})}
+        )
+        run_id: str = body["dag_run_id"]
+        return run_id
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
+        """Wait until the run is finished and return its final state (``success`` or ``failed``)."""
+
+        def finished() -> str | None:
+            self.check_alive()
+            state: str = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}")["state"]
+            return state if state in ("success", "failed") else None
+
+        return wait_for(finished, timeout=timeout, what=f"run {run_id} of {dag_id} to finish")
+
+    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
+        """The task's log as text, read through the REST API (the same text the UI shows)."""
+        body = self.api(
+            "GET",
+            f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}",
+            params={"full_content": "true"},
+            headers={"Accept": "application/json"},
+        )
+        content = body["content"]
+        if isinstance(content, str):
+            return content
+        return "\n".join(
+            str(line.get("event", "")) if isinstance(line, dict) else str(line) for line in content
+        )
+
+
+def _stop(processes: Mapping[str, subprocess.Popen[bytes]], grace: float = 10.0) -> None:
+    """SIGTERM each process group, then SIGKILL whatever is left of it and of the descendants.
+
+    Descendants are listed first because task runners put themselves in their own process groups.
+    A single SIGTERM per group: a second one makes the triggerer skip its clean shutdown.
+    """
+    victims: list[psutil.Process] = []
+    for proc in processes.values():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            parent = psutil.Process(proc.pid)
+            victims += [parent, *parent.children(recursive=True)]
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    _, alive = psutil.wait_procs(victims, timeout=grace)
+    for proc in processes.values():
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    for victim in alive:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            victim.kill()
+    psutil.wait_procs(alive, timeout=5)
+    for proc in processes.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=5)
+
+
+def run_airflow(args: list[str], env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run one ``airflow`` CLI command to completion; raise with its output if it fails."""
+    result = subprocess.run(
+        [AIRFLOW, *args], env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"airflow {' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def _healthy(cluster: AirflowCluster) -> bool:
+    """True when the api-server answers and reports the scheduler, dag-processor and triggerer healthy."""
+    cluster.check_alive()
+    try:
+        health = requests.get(f"{cluster.api_url}/api/v2/monitor/health", timeout=5).json()
+    except (requests.ConnectionError, requests.Timeout, ValueError):
+        return False
+    parts = ("metadatabase", "scheduler", "triggerer", "dag_processor")
+    return all((health.get(part) or {}).get("status") == "healthy" for part in parts)
+
+
+@contextlib.contextmanager
+def airflow_cluster(
+    home: Path, dags_folder: Path, extra_env: Mapping[str, str] | None = None, startup_timeout: float = 90.0
+) -> Iterator[AirflowCluster]:
+    """Migrate, start the four components, wait until healthy, log in; stop them all on exit."""
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "process-logs").mkdir(exist_ok=True)
+    api_port = free_port()
+    env = airflow_env(home, dags_folder, api_port, extra_env)
+    password = secrets.token_urlsafe(16)
+    (home / "passwords.json").write_text(json.dumps({ADMIN: password}))
+    run_airflow(["db", "migrate"], env, timeout=180)
+    cluster = AirflowCluster(home=home, api_url=f"http://127.0.0.1:{api_port}", env=env)
+    commands = {
+        "api-server": ["api-server", "--host", "127.0.0.1", "--port", str(api_port), "--workers", "1"],
+        # The log servers listen on every interface; the api-server reads the log files from the shared home.
+        "scheduler": ["scheduler", "--skip-serve-logs"],
+        "dag-processor": ["dag-processor"],
+        "triggerer": ["triggerer", "--skip-serve-logs"],
+    }
+    try:
+        for name in COMPONENTS:
+            with (home / "process-logs" / f"{name}.log").open("wb") as out:
+                cluster.processes[name] = subprocess.Popen(
+                    [AIRFLOW, *commands[name]],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+        wait_for(lambda: _healthy(cluster), timeout=startup_timeout, interval=1, what="a healthy cluster")
+        token = requests.post(
+            f"{cluster.api_url}/auth/token", json={"username": ADMIN, "password": password}, timeout=10
+        ).json()["access_token"]
+        cluster.session.headers["Authorization"] = f"Bearer {token}"
+        yield cluster
+    except BaseException:
+        print(cluster.process_logs(), file=sys.stderr)
+        raise
+    finally:
+        _stop(cluster.processes)
+        cluster.session.close()
