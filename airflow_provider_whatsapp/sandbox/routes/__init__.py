@@ -1,0 +1,1 @@
+"""The sandbox's HTTP routes: control plane, gateway (Graph) and admin API."""
