@@ -1,0 +1,21 @@
+"""Operators for WhatsApp Business through Maton (light to import: the hook loads in ``execute()``)."""
+
+from __future__ import annotations
+
+from airflow_provider_whatsapp.operators.connections import MatonCreateConnectionOperator
+from airflow_provider_whatsapp.operators.media import WhatsAppUploadMediaOperator
+from airflow_provider_whatsapp.operators.messages import (
+    WhatsAppMarkReadOperator,
+    WhatsAppSendMessageOperator,
+    WhatsAppSendTemplateOperator,
+    WhatsAppSendTextOperator,
+)
+
+__all__ = [
+    "MatonCreateConnectionOperator",
+    "WhatsAppMarkReadOperator",
+    "WhatsAppSendMessageOperator",
+    "WhatsAppSendTemplateOperator",
+    "WhatsAppSendTextOperator",
+    "WhatsAppUploadMediaOperator",
+]

@@ -1,0 +1,48 @@
+"""Wait until Meta approves a message template."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_whatsapp.sensors.base import MatonBaseSensor
+
+if TYPE_CHECKING:
+    from airflow_provider_whatsapp.triggers.base import MatonPollingTrigger
+
+
+class WhatsAppTemplateStatusSensor(MatonBaseSensor):
+    """Wait until a template in a language is APPROVED and push its id.
+
+    Fails at once when the template is REJECTED (with Meta's reason), DISABLED or missing. Meta's
+    review takes minutes to a day, hence a check every minute for up to a day by default.
+
+    :param template_name: Template name (templated).
+    :param language: Template language code (templated).
+    """
+
+    template_fields: Sequence[str] = (*MatonBaseSensor.template_fields, "template_name", "language")
+
+    def __init__(
+        self,
+        *,
+        template_name: str,
+        language: str = "en_US",
+        poke_interval: float = 60,
+        timeout: float = 24 * 60 * 60,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(poke_interval=poke_interval, timeout=timeout, **kwargs)
+        self.template_name = template_name
+        self.language = language
+
+    def make_trigger(self) -> MatonPollingTrigger:
+        """A :class:`~airflow_provider_whatsapp.triggers.template.WhatsAppTemplateStatusTrigger`."""
+        from airflow_provider_whatsapp.triggers.template import WhatsAppTemplateStatusTrigger
+
+        return WhatsAppTemplateStatusTrigger(
+            maton_conn_id=self.maton_conn_id,
+            template_name=self.template_name,
+            language=self.language,
+            poke_interval=self.poke_interval,
+        )

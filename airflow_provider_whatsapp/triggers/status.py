@@ -1,0 +1,109 @@
+"""The one "is it done, still waiting, or failed?" decision, shared by sensors' ``poke`` and triggers.
+
+Each check makes one round of (sync) hook calls and answers a :class:`Poll`. Sensors call it directly;
+triggers call it in a worker thread. Transient gateway trouble (rate limits, 5xx) counts as waiting, so
+a long wait survives a blip; any other provider error fails at once with the error's text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+
+State = Literal["done", "waiting", "failed"]
+
+WHATSAPP_APP = "whatsapp-business"
+TEMPLATE_FAILED_STATUSES = frozenset({"REJECTED", "DISABLED", "DELETED", "PENDING_DELETION"})
+
+
+@dataclass(frozen=True)
+class Poll:
+    """The outcome of one check: ``value`` (a connection or template id) is set when ``done``."""
+
+    state: State
+    message: str
+    value: str | None = None
+
+    def to_event(self) -> dict[str, Any]:
+        """The JSON-safe payload a trigger fires with."""
+        return asdict(self)
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> Poll:
+        """Read back a trigger's payload."""
+        return cls(state=event["state"], message=event["message"], value=event.get("value"))
+
+
+def _tolerating_blips(check: Callable[[], Poll]) -> Poll:
+    """Run ``check``; a retryable provider error means "wait", any other provider error means "failed"."""
+    from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppError
+
+    try:
+        return check()
+    except WhatsAppAPIError as err:
+        if err.retryable:
+            return Poll("waiting", f"the gateway is busy, trying again: {err}")
+        return Poll("failed", str(err))
+    except WhatsAppError as err:
+        return Poll("failed", str(err))
+
+
+def poll_connection(hook: MatonWhatsAppHook, connection_id: str | None) -> Poll:
+    """ACTIVE is done; FAILED or gone (404) fails; PENDING waits.
+
+    Without ``connection_id``, any ``whatsapp-business`` connection of the key counts: one ACTIVE is
+    done, else one PENDING waits, else only FAILED ones fail, and none at all waits for one to appear.
+    """
+
+    def check() -> Poll:
+        from airflow_provider_whatsapp.exceptions import WhatsAppNotFoundError
+
+        if connection_id:
+            try:
+                connection = hook.get_connection(connection_id)
+            except WhatsAppNotFoundError:
+                return Poll("failed", f"Maton connection {connection_id} does not exist (deleted?)")
+            return _connection_poll(connection_id, connection.status)
+        connections = [c for c in hook.list_connections() if c.app in (None, WHATSAPP_APP)]
+        for status in ("ACTIVE", "PENDING", "FAILED"):
+            found = next((c for c in connections if c.status == status), None)
+            if found is not None:
+                return _connection_poll(found.connection_id, status)
+        return Poll("waiting", f"no {WHATSAPP_APP} connection yet")
+
+    return _tolerating_blips(check)
+
+
+def _connection_poll(connection_id: str, status: str) -> Poll:
+    if status == "ACTIVE":
+        return Poll("done", f"Maton connection {connection_id} is ACTIVE", connection_id)
+    if status == "FAILED":
+        return Poll("failed", f"Maton connection {connection_id} FAILED: create a new connection")
+    return Poll("waiting", f"Maton connection {connection_id} is {status}: waiting for the OAuth to finish")
+
+
+def poll_template(hook: MatonWhatsAppHook, name: str, language: str) -> Poll:
+    """APPROVED is done; REJECTED, DISABLED or deleted fails (with Meta's reason); anything else waits.
+
+    A template that does not exist fails: no amount of waiting approves it.
+    """
+
+    def check() -> Poll:
+        template = hook.find_template(name, language)
+        label = f"template {name} ({language})"
+        if template is None:
+            return Poll("failed", f"{label} does not exist")
+        status = str(template.status).upper()
+        if status == "APPROVED":
+            return Poll("done", f"{label} is APPROVED", template.id)
+        if status in TEMPLATE_FAILED_STATUSES:
+            reason = getattr(template, "rejected_reason", None)
+            because = f", reason: {reason}" if reason and reason != "NONE" else ""
+            return Poll("failed", f"{label} is {status}{because}")
+        return Poll("waiting", f"{label} is {status}")
+
+    return _tolerating_blips(check)

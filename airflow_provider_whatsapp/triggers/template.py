@@ -1,0 +1,34 @@
+"""Wait in the triggerer until a message template is APPROVED (or fail when REJECTED or DISABLED)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_whatsapp.triggers.base import MatonPollingTrigger
+
+if TYPE_CHECKING:
+    from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+    from airflow_provider_whatsapp.triggers.status import Poll
+
+
+class WhatsAppTemplateStatusTrigger(MatonPollingTrigger):
+    """Deferred half of :class:`~airflow_provider_whatsapp.sensors.template.WhatsAppTemplateStatusSensor`.
+
+    :param template_name: Template name.
+    :param language: Template language code, e.g. ``en_US``.
+    """
+
+    def __init__(self, *, template_name: str, language: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.template_name = template_name
+        self.language = language
+
+    def arguments(self) -> dict[str, Any]:
+        """The template waited for."""
+        return {"template_name": self.template_name, "language": self.language}
+
+    def check(self, hook: MatonWhatsAppHook) -> Poll:
+        """The sensor's own decision."""
+        from airflow_provider_whatsapp.triggers.status import poll_template
+
+        return poll_template(hook, self.template_name, self.language)
