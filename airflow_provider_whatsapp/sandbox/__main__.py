@@ -1,0 +1,5 @@
+"""``python -m airflow_provider_whatsapp.sandbox``."""
+
+from .cli import main
+
+main()
