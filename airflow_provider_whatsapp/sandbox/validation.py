@@ -114,7 +114,7 @@ def _relax_errata(schemas: dict[str, Any]) -> None:
 def _read_receipt(errata: bool) -> dict[str, Any]:
     """Mark-as-read body, which the schema does not describe; with errata it may carry a typing indicator."""
     properties: dict[str, Any] = {
-        "messaging_product": {"type": "string"},
+        "messaging_product": {"type": "string", "enum": ["whatsapp"]},
         "status": {"enum": ["read"]},
         "message_id": {"type": "string", "minLength": 1},
     }
