@@ -14,10 +14,10 @@ from pydantic import AfterValidator, Field
 from airflow_provider_whatsapp.models.common import ApiModel, HttpUrl, broken, chars, unique
 from airflow_provider_whatsapp.models.objects import MediaObject, NamedMedia
 
-#: "Body text ... Maximum 1024 characters" (reply buttons, CTA URL, location request guides;
-#: ``BodyObject.text`` maxLength 1024 in the OpenAPI file, which we apply to list messages too, although
-#: the list guide allows 4096 there: the schema is the contract the sandbox enforces).
+#: "Body text ... Maximum 1024 characters" (reply buttons and CTA URL guides; ``BodyObject.text`` in the
+#: OpenAPI file); the list and location request guides allow "Maximum 4096 characters".
 BODY_MAX = 1024
+LONG_BODY_MAX = 4096
 #: "Footer text. Maximum 60 characters" / header "Maximum 60 characters" (``FooterObject``, ``HeaderObject``).
 FOOTER_MAX = 60
 HEADER_TEXT_MAX = 60
@@ -44,6 +44,12 @@ class InteractiveBody(ApiModel):
     """The message text of an interactive message."""
 
     text: Annotated[str, chars(BODY_MAX)]
+
+
+class LongInteractiveBody(InteractiveBody):
+    """The body of a list or location request message, which may be longer."""
+
+    text: Annotated[str, chars(LONG_BODY_MAX)]
 
 
 class InteractiveFooter(ApiModel):
@@ -160,7 +166,7 @@ class ListInteractive(ApiModel):
 
     type: Literal["list"] = "list"
     header: TextHeader | None = None
-    body: InteractiveBody
+    body: LongInteractiveBody
     footer: InteractiveFooter | None = None
     action: ListAction
 
@@ -199,7 +205,7 @@ class LocationRequestInteractive(ApiModel):
     """Asks the recipient to share their location (body text and a fixed button)."""
 
     type: Literal["location_request_message"] = "location_request_message"
-    body: InteractiveBody
+    body: LongInteractiveBody
     action: LocationRequestAction = LocationRequestAction()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, NoReturn, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
 from airflow_provider_whatsapp.models.common import (
@@ -18,6 +18,7 @@ from airflow_provider_whatsapp.models.common import (
     EmailAddress,
     HttpUrl,
     chars,
+    rule_check,
     validate_model,
 )
 from airflow_provider_whatsapp.models.interactive import Interactive
@@ -32,6 +33,9 @@ CONTACTS_MAX = 5
 #: Meta, Messages API reference: "biz_opaque_callback_data ... Maximum 512 characters"; echoed in status
 #: webhooks, the key for reconciling them.
 TRACKER_MAX = 512
+#: Meta, "Reaction messages": one emoji, or "" to remove the reaction; an emoji with modifiers and
+#: zero-width joiners runs to a few code points (the sandbox allows 16).
+REACTION_EMOJI_MAX = 16
 
 T = TypeVar("T")
 
@@ -167,11 +171,21 @@ class ContactsMessage(ApiModel):
     contacts: Annotated[list[Contact], Field(min_length=1, max_length=CONTACTS_MAX)]
 
 
+def _is_emoji(value: str) -> bool:
+    """Empty, or a short run of code points with no ASCII letters or spaces (emoji are not ASCII)."""
+    if not value:
+        return True
+    ascii_text = any(ch.isascii() and (ch.isalpha() or ch.isspace()) for ch in value)
+    return len(value) <= REACTION_EMOJI_MAX and not value.isascii() and not ascii_text
+
+
 class Reaction(ApiModel):
     """An emoji on an earlier message; an empty ``emoji`` removes the reaction."""
 
     message_id: Annotated[str, chars(TRACKER_MAX)]
-    emoji: str
+    emoji: Annotated[
+        str, AfterValidator(rule_check('must be one emoji, or "" to remove the reaction', _is_emoji))
+    ]
 
 
 class ReactionMessage(ApiModel):

@@ -10,10 +10,11 @@ example "Maximum 15 characters". Authentication templates' ``code_expiration_min
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from airflow_provider_whatsapp.models.common import HTTP_URL_CHECK, ApiModel, broken, chars
 from airflow_provider_whatsapp.models.templates import (
@@ -72,6 +73,20 @@ class BodyExample(ApiModel):
     body_text_named_params: list[NamedParameterExample] | None = None
 
 
+PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+#: Text headers take at most 1 variable; footers none (Meta, "Template components").
+HEADER_VARIABLES_MAX = 1
+
+
+def _check_variables(text: str | None, example: object, limit: int | None = None) -> None:
+    """A text with ``{{n}}`` variables needs ``example`` values; some components allow only a few."""
+    count = len(set(PLACEHOLDER.findall(text or "")))
+    if limit is not None and count > limit:
+        raise broken(f"at most {limit} variable{'s' if limit != 1 else ''} in text")
+    if count and example is None:
+        raise broken("example values are required when the text has variables")
+
+
 class HeaderDefinition(ApiModel):
     """The header: TEXT (with ``text``), or a media/location format without text."""
 
@@ -84,6 +99,7 @@ class HeaderDefinition(ApiModel):
     def _text_iff_text_format(self) -> HeaderDefinition:
         if (self.format == "TEXT") != (self.text is not None):
             raise broken("text is required for a TEXT header and not allowed otherwise")
+        _check_variables(self.text, self.example, HEADER_VARIABLES_MAX)
         return self
 
 
@@ -95,6 +111,11 @@ class BodyDefinition(ApiModel):
     example: BodyExample | None = None
     add_security_recommendation: bool | None = None
 
+    @model_validator(mode="after")
+    def _examples(self) -> BodyDefinition:
+        _check_variables(self.text, self.example)
+        return self
+
 
 class FooterDefinition(ApiModel):
     """Small text under the body (authentication templates: a code expiry notice instead)."""
@@ -102,6 +123,11 @@ class FooterDefinition(ApiModel):
     type: Literal["FOOTER"] = "FOOTER"
     text: Annotated[str, chars(FOOTER_TEXT_MAX)] | None = None
     code_expiration_minutes: Annotated[int, Field(ge=1, le=CODE_EXPIRATION_MAX)] | None = None
+
+    @model_validator(mode="after")
+    def _no_variables(self) -> FooterDefinition:
+        _check_variables(self.text, None, 0)
+        return self
 
 
 class QuickReplyButton(ApiModel):
@@ -211,23 +237,27 @@ ComponentDefinition = Annotated[
 ]
 
 
-def _check_components(components: list[Any]) -> list[Any]:
-    """Exactly one body; at most one header, footer and buttons component."""
-    counts = Counter(component.type for component in components)
-    if counts["BODY"] != 1:
-        raise broken("exactly one BODY component")
-    repeated = sorted(kind for kind, count in counts.items() if count > 1)
-    if repeated:
-        raise broken(f"at most one {', '.join(repeated)} component")
-    return components
-
-
 class TemplateDefinition(ApiModel):
     """A template to create (``POST /{waba_id}/message_templates``); ``to_api()`` is the request body."""
 
     name: TemplateName
     language: Annotated[str, chars(LANGUAGE_CODE_MAX)]
     category: Annotated[Literal["AUTHENTICATION", "MARKETING", "UTILITY"], BeforeValidator(_upper)]
-    components: Annotated[list[ComponentDefinition], Field(min_length=1), AfterValidator(_check_components)]
+    components: Annotated[list[ComponentDefinition], Field(min_length=1)]
     parameter_format: Annotated[Literal["POSITIONAL", "NAMED"], BeforeValidator(_upper)] | None = None
     allow_category_change: bool | None = None
+
+    @field_validator("components")
+    @classmethod
+    def _check_components(cls, components: list[Any], info: ValidationInfo) -> list[Any]:
+        """Exactly one body (with text, except in authentication templates); at most one of the others."""
+        counts = Counter(component.type for component in components)
+        if counts["BODY"] != 1:
+            raise broken("exactly one BODY component")
+        repeated = sorted(kind for kind, count in counts.items() if count > 1)
+        if repeated:
+            raise broken(f"at most one {' and one '.join(repeated)} component")
+        body = next(component for component in components if component.type == "BODY")
+        if body.text is None and info.data.get("category") != "AUTHENTICATION":
+            raise broken("the BODY needs text (only AUTHENTICATION templates may leave it out)")
+        return components

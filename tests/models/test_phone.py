@@ -1,0 +1,55 @@
+"""Recipient normalisation and masking for log lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
+from airflow_provider_whatsapp.models.phone import PHONE_RULE, mask_phone, normalize_phone
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("+31 6 1234 5789", "+31612345789"),
+        ("31612345789", "31612345789"),
+        ("+1 (650) 555-1234", "+16505551234"),
+        ("1.650.555.1234", "16505551234"),
+        (16505551234, "16505551234"),
+        ("1234567", "1234567"),  # 7 digits: the shortest accepted
+        ("+123456789012345", "+123456789012345"),  # 15 digits: E.164's longest
+    ],
+)
+def test_normalize_keeps_digits_and_plus(given: object, expected: str) -> None:
+    assert normalize_phone(given) == expected
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["123456", "1234567890123456", "++31612345789", "31-6-abc", "", "0031 6 12345 678 901", None, True],
+)
+def test_normalize_rejects_naming_the_field(given: object) -> None:
+    with pytest.raises(WhatsAppValidationError) as caught:
+        normalize_phone(given, field="recipients.2")
+    assert caught.value.errors == [("recipients.2", PHONE_RULE)]
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("+31612345789", "+31******789"),
+        ("31612345789", "31******789"),
+        ("+31 6 1234 5789", "+31******789"),
+        ("1234567", "12**567"),
+        ("12345", "***45"),
+        ("12", "**"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_mask_phone(given: object, expected: str) -> None:
+    assert mask_phone(given) == expected
+
+
+def test_mask_never_shows_the_middle() -> None:
+    assert "6123457" not in mask_phone("+31612345789")
