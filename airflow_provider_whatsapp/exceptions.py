@@ -165,11 +165,15 @@ _BY_CODE: Mapping[int, type[WhatsAppAPIError]] = {
 }
 
 
-def error_class_for(status: int, code: int | None) -> type[WhatsAppAPIError]:
-    """Pick the most specific error class for an HTTP status and a Graph error code."""
+#: Graph's "object with ID ... does not exist" (code 100, subcode 33).
+_MISSING_OBJECT_SUBCODE = 33
+
+
+def error_class_for(status: int, code: int | None, subcode: int | None = None) -> type[WhatsAppAPIError]:
+    """Pick the most specific error class for an HTTP status and a Graph error code and subcode."""
     if code is not None and code in _BY_CODE:
         cls = _BY_CODE[code]
-        if cls is WhatsAppInvalidRequestError and status == 404:
+        if cls is WhatsAppInvalidRequestError and (status == 404 or subcode == _MISSING_OBJECT_SUBCODE):
             return WhatsAppNotFoundError
         return cls
     if status == 401:

@@ -1,0 +1,81 @@
+"""Phone numbers, business profile and Maton connections through the hook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_whatsapp.exceptions import MatonAuthError, MatonNoConnectionError, WhatsAppNotFoundError
+from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from tests.hooks.conftest import HookFactory, SandboxAdmin
+
+
+def test_phone_numbers(hook: MatonWhatsAppHook, sandbox_key: dict[str, Any]) -> None:
+    number = hook.get_phone_number()
+    assert number.id == sandbox_key["phone_number_id"]
+    assert number.display_phone_number == sandbox_key["display_phone_number"]
+    assert [n.id for n in hook.list_phone_numbers()] == [sandbox_key["phone_number_id"]]
+
+
+def test_business_profile_roundtrip(hook: MatonWhatsAppHook) -> None:
+    assert (
+        hook.update_business_profile(about="Data pipelines that talk", websites=["https://example.com"])
+        is True
+    )
+    profile = hook.get_business_profile()
+    assert profile.about == "Data pipelines that talk"
+    assert profile.websites == ["https://example.com"]
+
+
+def test_profile_limits_fail_locally(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+    with pytest.raises(ValueError, match="about"):
+        hook.update_business_profile(about="x" * 140)
+    assert admin.sent_requests("/whatsapp_business_profile") == []
+
+
+def test_connection_lifecycle(hook: MatonWhatsAppHook, sandbox_key: dict[str, Any]) -> None:
+    (active,) = hook.list_connections(status="ACTIVE")
+    assert active.connection_id == sandbox_key["connection_id"]
+
+    created = hook.create_connection()
+    assert created.status == "PENDING"
+    assert created.url
+    assert created.url not in repr(created)
+    assert hook.get_connection(created.connection_id).status == "PENDING"
+    assert {c.connection_id for c in hook.list_connections(status="PENDING")} == {created.connection_id}
+
+    assert hook.delete_connection(created.connection_id) is True
+    with pytest.raises(WhatsAppNotFoundError):
+        hook.get_connection(created.connection_id)
+
+
+def test_maton_connection_header_selects_the_connection(
+    make_hook: HookFactory, hook: MatonWhatsAppHook
+) -> None:
+    pending = hook.create_connection()
+    pinned = make_hook(connection_id=pending.connection_id)
+    with pytest.raises(MatonNoConnectionError):
+        pinned.send_template("+31612345789", "hello_world")
+
+    unknown = make_hook(connection_id="00000000-0000-0000-0000-000000000000")
+    with pytest.raises(MatonNoConnectionError):
+        unknown.get_phone_number()
+
+
+def test_bad_key_is_an_auth_error(make_hook: HookFactory) -> None:
+    hook = make_hook(api_key="not-a-real-key")
+    with pytest.raises(MatonAuthError) as caught:
+        hook.get_phone_number()
+    assert caught.value.status == 401
+    assert "not-a-real-key" not in str(caught.value)
+
+
+def test_test_connection(hook: MatonWhatsAppHook, make_hook: HookFactory) -> None:
+    ok, message = hook.test_connection()
+    assert ok, message
+    assert "sending as" in message
+
+    bad_ok, bad_message = make_hook(api_key="wrong-key-123").test_connection()
+    assert not bad_ok
+    assert "401" in bad_message

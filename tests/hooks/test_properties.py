@@ -1,0 +1,114 @@
+"""Property tests: what the models accept, the sandbox accepts; what they refuse is never sent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
+from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from tests.hooks.conftest import SandboxAdmin
+
+CUSTOMER = "+31612345789"
+PROPERTY_SETTINGS = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+words = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1)
+https_urls = st.from_regex(r"https://example\.com/[a-z0-9]{1,20}\.(png|jpg|pdf|mp4)", fullmatch=True)
+button_titles = st.text(st.characters(min_codepoint=0x41, max_codepoint=0x7A), min_size=1, max_size=20)
+
+
+@st.composite
+def reply_buttons(draw: st.DrawFn) -> dict[str, Any]:
+    titles = draw(st.lists(button_titles, min_size=1, max_size=3, unique=True))
+    buttons = [{"type": "reply", "reply": {"id": f"b{i}", "title": t}} for i, t in enumerate(titles)]
+    return {
+        "type": "button",
+        "body": {"text": draw(words.filter(lambda s: len(s) <= 1024))},
+        "action": {"buttons": buttons},
+    }
+
+
+valid_messages = st.one_of(
+    st.builds(
+        lambda body: {"type": "text", "text": {"body": body}},
+        words.filter(lambda s: s.strip() and len(s) <= 4096),
+    ),
+    st.builds(
+        lambda kind, link, caption: {"type": kind, kind: {"link": link, "caption": caption}},
+        st.sampled_from(["image", "video", "document"]),
+        https_urls,
+        words.filter(lambda s: s.strip() and len(s) <= 1024),
+    ),
+    st.builds(
+        lambda lat, lon: {"type": "location", "location": {"latitude": lat, "longitude": lon}},
+        st.floats(-90, 90, allow_nan=False),
+        st.floats(-180, 180, allow_nan=False),
+    ),
+    st.builds(lambda i: {"type": "interactive", "interactive": i}, reply_buttons()),
+)
+
+invalid_messages = st.one_of(
+    st.builds(lambda n: {"type": "text", "text": {"body": "x" * n}}, st.integers(4097, 6000)),
+    st.builds(
+        lambda kind, link: {"type": kind, kind: {"link": link}},
+        st.sampled_from(["image", "video", "audio", "document", "sticker"]),
+        st.from_regex(r"(ftp|file|javascript):[a-z/]{1,20}", fullmatch=True),
+    ),
+    st.builds(
+        lambda lat: {"type": "location", "location": {"latitude": lat, "longitude": 0}},
+        st.one_of(st.floats(min_value=90.0001, max_value=1e6), st.floats(max_value=-90.0001, min_value=-1e6)),
+    ),
+    st.builds(
+        lambda n: {
+            "type": "interactive",
+            "interactive": {
+                "type": "button",
+                "body": {"text": "pick"},
+                "action": {
+                    "buttons": [
+                        {"type": "reply", "reply": {"id": f"b{i}", "title": f"B{i}"}} for i in range(n)
+                    ]
+                },
+            },
+        },
+        st.integers(4, 8),
+    ),
+    st.builds(
+        lambda title: {
+            "type": "interactive",
+            "interactive": {
+                "type": "button",
+                "body": {"text": "pick"},
+                "action": {"buttons": [{"type": "reply", "reply": {"id": "a", "title": title}}]},
+            },
+        },
+        st.text(min_size=21, max_size=40),
+    ),
+)
+
+
+@PROPERTY_SETTINGS
+@given(message=valid_messages)
+def test_valid_messages_are_accepted_by_the_sandbox(
+    hook: MatonWhatsAppHook, admin: SandboxAdmin, message: dict[str, Any]
+) -> None:
+    admin.inbound(CUSTOMER)
+    result = hook.send_message(CUSTOMER, message)
+    assert result.message_id.startswith("wamid.")
+
+
+@PROPERTY_SETTINGS
+@given(message=invalid_messages)
+def test_invalid_messages_fail_locally_and_send_nothing(
+    hook: MatonWhatsAppHook, admin: SandboxAdmin, message: dict[str, Any]
+) -> None:
+    before = len(admin.sent_requests("/messages"))
+    with pytest.raises(WhatsAppValidationError) as caught:
+        hook.send_message(CUSTOMER, message)
+    assert caught.value.errors, "the error names at least one field and rule"
+    assert len(admin.sent_requests("/messages")) == before

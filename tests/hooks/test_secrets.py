@@ -1,0 +1,39 @@
+"""The Maton key and recipients' numbers never reach logs, reprs or exceptions."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
+from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from tests.hooks.conftest import SandboxAdmin
+
+CUSTOMER = "+31612345789"
+
+
+def test_failing_call_at_debug_leaks_neither_key_nor_number(
+    hook: MatonWhatsAppHook,
+    admin: SandboxAdmin,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    admin.faults(script=["500", "500", "500", "500"])
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(WhatsAppAPIError) as caught:
+        hook.send_text(CUSTOMER, "secret hello")  # outside the window, and the gateway fails too
+
+    printed = capsys.readouterr()
+    output = caplog.text + printed.out + printed.err + str(caught.value) + repr(caught.value)
+    assert "urllib3" in caplog.text or "connectionpool" in caplog.text, "urllib3 DEBUG logs were captured"
+    assert hook.config.api_key not in output
+    assert "31612345789" not in output
+    assert "+31******789" in output, "the recipient is logged, masked"
+
+
+def test_reprs_hold_no_key(hook: MatonWhatsAppHook) -> None:
+    key = hook.config.api_key
+    assert key not in repr(hook)
+    assert key not in repr(hook.config)
+    assert key not in repr(hook.client)

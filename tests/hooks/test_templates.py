@@ -1,0 +1,108 @@
+"""Template management through the hook: paging by cursor, create, approve, edit, delete."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
+from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from tests.hooks.conftest import SandboxAdmin
+
+
+def definition(name: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "language": "en_US",
+        "category": "UTILITY",
+        "components": [
+            {"type": "HEADER", "format": "TEXT", "text": "Order confirmation"},
+            {
+                "type": "BODY",
+                "text": "Hi {{1}}, order {{2}} is confirmed.",
+                "example": {"body_text": [["Ann", "42"]]},
+            },
+            {"type": "FOOTER", "text": "Thank you"},
+        ],
+    }
+
+
+def test_list_templates_walks_every_page_by_cursor(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+    for i in range(60):
+        hook.create_template(definition(f"bulk_{i:02d}"))
+
+    names = [t.name for t in hook.list_templates(limit=25)]
+
+    assert len(names) == 61  # the seeded hello_world and the 60 new ones
+    assert len(set(names)) == 61
+    pages = admin.sent_requests("/message_templates")
+    listing = [r for r in pages if r["method"] == "GET" and r["status"] == 200]
+    assert len(listing) == 3
+
+
+def test_paging_next_is_never_followed(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+    for i in range(3):
+        hook.create_template(definition(f"page_{i}"))
+
+    names = [t.name for t in hook.list_templates(limit=1)]
+
+    assert len(names) == 4
+    for entry in admin.sent_requests("/message_templates"):
+        assert "access_token" not in entry.get("query", "")
+
+
+def test_status_filter(hook: MatonWhatsAppHook) -> None:
+    hook.create_template(definition("pending_one"))
+    pending = [t.name for t in hook.list_templates(status="PENDING")]
+    assert "pending_one" in pending
+    assert "hello_world" not in pending
+
+
+def test_create_approve_edit_delete(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+    created = hook.create_template(definition("order_confirmation"))
+    assert created.status == "PENDING"
+    assert created.category == "UTILITY"
+
+    deadline = time.monotonic() + 10
+    while hook.get_template(created.id).status != "APPROVED" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    template = hook.find_template("order_confirmation", "en_US")
+    assert template is not None
+    assert template.status == "APPROVED"
+
+    new_body = [
+        {
+            "type": "BODY",
+            "text": "Hello {{1}}, order {{2}} ships today.",
+            "example": {"body_text": [["A", "1"]]},
+        }
+    ]
+    assert hook.update_template(created.id, components=new_body) is True
+
+    assert hook.delete_template("order_confirmation") is True
+    assert hook.find_template("order_confirmation", "en_US") is None
+
+
+def test_rejection_rule(hook: MatonWhatsAppHook) -> None:
+    created = hook.create_template(definition("reject_me"))
+    deadline = time.monotonic() + 10
+    status = created.status
+    while status == "PENDING" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = hook.get_template(created.id).status
+    assert status == "REJECTED"
+
+
+def test_duplicate_name_is_refused(hook: MatonWhatsAppHook) -> None:
+    hook.create_template(definition("only_once"))
+    with pytest.raises(WhatsAppAPIError) as caught:
+        hook.create_template(definition("only_once"))
+    assert caught.value.code == 100
+
+
+def test_invalid_definition_fails_locally(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+    bad = definition("Bad-Name")
+    with pytest.raises(ValueError, match="name"):
+        hook.create_template(bad)
+    assert admin.sent_requests("/message_templates") == []
