@@ -28,10 +28,6 @@ M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 
 
-def _raise_as_whatsapp_error(model: type[BaseModel], exc: ValidationError) -> None:
-    raise to_validation_error(exc, model) from None
-
-
 class ApiModel(BaseModel):
     """A request object of the Cloud API: exact field names, unknown fields refused, immutable.
 
@@ -45,7 +41,7 @@ class ApiModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            _raise_as_whatsapp_error(type(self), exc)
+            raise to_validation_error(exc, type(self)) from None
 
     # Tell pydantic this __init__ only wraps its own: nested objects are then validated as usual
     # (pydantic would otherwise call it for every nested model and see our error as a ValueError).
@@ -110,6 +106,8 @@ def _normalize_phone(value: Any) -> Any:
         raise broken(PHONE_RULE) from None
 
 
+#: A non-empty string, where Meta documents no length limit.
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 #: Checks to combine with length bounds: ``Annotated[str, chars(n), HTTP_URL_CHECK]`` (bounds first).
 HTTP_URL_CHECK = AfterValidator(rule_check("must be an http(s) URL", _is_http_url))
 EMAIL_CHECK = AfterValidator(
@@ -156,7 +154,7 @@ _PLAIN_RULES: Mapping[str, str] = {
     "dict_type": "must be an object",
     "model_type": "must be an object",
     "model_attributes_type": "must be an object",
-    "frozen_instance": "cannot be changed",
+    "union_tag_not_found": "required",
 }
 
 
@@ -252,10 +250,9 @@ def to_validation_error(
     problems: list[tuple[str, str]] = []
     for error in exc.errors():
         path = ".".join(part for part in (prefix, api_path(model, error["loc"])) if part)
-        if error["type"] == "union_tag_not_found":
-            path, rule = f"{path}.{error['ctx']['discriminator'].strip(chr(39))}".lstrip("."), "required"
-        else:
-            rule = _rule(error)
+        if error["type"] in ("union_tag_not_found", "union_tag_invalid"):  # every union here is on "type"
+            path = ".".join(part for part in (path, "type") if part)
+        rule = _rule(error)
         if (path, rule) not in problems:
             problems.append((path, rule))
     return WhatsAppValidationError(problems)

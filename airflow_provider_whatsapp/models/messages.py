@@ -17,6 +17,7 @@ from airflow_provider_whatsapp.models.common import (
     DateString,
     EmailAddress,
     HttpUrl,
+    NonEmpty,
     chars,
     rule_check,
     validate_model,
@@ -102,7 +103,7 @@ ContactType = Literal["HOME", "WORK"]
 class ContactName(ApiModel):
     """A contact's name; ``formatted_name`` is required (Meta, "Contacts messages")."""
 
-    formatted_name: Annotated[str, chars(TEXT_BODY_MAX)]
+    formatted_name: NonEmpty
     first_name: str | None = None
     last_name: str | None = None
     middle_name: str | None = None
@@ -113,7 +114,7 @@ class ContactName(ApiModel):
 class ContactPhone(ApiModel):
     """A phone number as displayed; ``type`` is any label (CELL, MAIN, IPHONE, HOME, WORK, ...)."""
 
-    phone: Annotated[str, chars(64)]
+    phone: NonEmpty
     type: str | None = None
     wa_id: str | None = None
 
@@ -182,7 +183,7 @@ def _is_emoji(value: str) -> bool:
 class Reaction(ApiModel):
     """An emoji on an earlier message; an empty ``emoji`` removes the reaction."""
 
-    message_id: Annotated[str, chars(TRACKER_MAX)]
+    message_id: NonEmpty
     emoji: Annotated[
         str, AfterValidator(rule_check('must be one emoji, or "" to remove the reaction', _is_emoji))
     ]

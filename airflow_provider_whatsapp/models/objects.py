@@ -6,14 +6,11 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from airflow_provider_whatsapp.models.common import ApiModel, HttpUrl, broken, chars
+from airflow_provider_whatsapp.models.common import ApiModel, HttpUrl, NonEmpty, broken, chars
 
 #: Meta, Messages API reference ("Media object", caption): "Maximum 1024 characters"; also the
 #: ``maxLength`` of ``MediaObject_1.caption`` in Meta's OpenAPI file. Only image, video and document take one.
 CAPTION_MAX = 1024
-#: Media ids and file names have no documented limit; this only keeps absurd input out.
-MEDIA_ID_MAX = 256
-FILENAME_MAX = 240
 #: Latitude and longitude in decimal degrees (WGS 84), as the Location object takes them.
 LATITUDE_LIMIT = 90.0
 LONGITUDE_LIMIT = 180.0
@@ -27,7 +24,7 @@ class MediaObject(ApiModel):
     sent. Use only with HTTP/HTTPS URLs."
     """
 
-    id: Annotated[str, chars(MEDIA_ID_MAX)] | None = None
+    id: NonEmpty | None = None
     link: HttpUrl | None = None
 
     @model_validator(mode="after")
@@ -46,7 +43,7 @@ class CaptionedMedia(MediaObject):
 class NamedMedia(MediaObject):
     """A document reference with the file name shown to the recipient (headers, template parameters)."""
 
-    filename: Annotated[str, chars(FILENAME_MAX)] | None = None
+    filename: NonEmpty | None = None
 
 
 class DocumentMedia(NamedMedia, CaptionedMedia):

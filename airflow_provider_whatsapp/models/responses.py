@@ -62,9 +62,6 @@ Vertical = Literal[
 
 Website = Annotated[str, chars(PROFILE_WEBSITE_MAX), HTTP_URL_CHECK]
 
-#: Maton connection statuses; other strings are accepted too, should Maton add one.
-CONNECTION_STATUSES = ("ACTIVE", "PENDING", "FAILED")
-
 
 def _first(items: Any) -> Mapping[str, Any]:
     """The first object of a list in an answer, or an empty mapping."""
@@ -183,7 +180,11 @@ class BusinessProfileUpdate(ApiModel):
 
 
 class MatonConnection(ResponseModel):
-    """A Maton OAuth connection. ``url`` (to finish OAuth) carries a session token: kept out of repr."""
+    """A Maton OAuth connection. ``url`` (to finish OAuth) carries a session token: kept out of repr.
+
+    ``status`` is ``ACTIVE``, ``PENDING`` (OAuth not finished) or ``FAILED``; any other string Maton may
+    add is kept as given.
+    """
 
     connection_id: str
     status: str

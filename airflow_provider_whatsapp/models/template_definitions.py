@@ -16,11 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from airflow_provider_whatsapp.models.common import HTTP_URL_CHECK, ApiModel, broken, chars
+from airflow_provider_whatsapp.models.common import HTTP_URL_CHECK, ApiModel, NonEmpty, broken, chars
 from airflow_provider_whatsapp.models.templates import (
     COUPON_CODE_MAX,
-    LANGUAGE_CODE_MAX,
-    TEMPLATE_NAME_MAX,
     TemplateName,
 )
 
@@ -54,7 +52,7 @@ ButtonLabel = Annotated[str, chars(BUTTON_TEXT_MAX)]
 class NamedParameterExample(ApiModel):
     """An example value for a named parameter ``{{param_name}}``."""
 
-    param_name: Annotated[str, chars(TEMPLATE_NAME_MAX)]
+    param_name: NonEmpty
     example: str
 
 
@@ -241,7 +239,7 @@ class TemplateDefinition(ApiModel):
     """A template to create (``POST /{waba_id}/message_templates``); ``to_api()`` is the request body."""
 
     name: TemplateName
-    language: Annotated[str, chars(LANGUAGE_CODE_MAX)]
+    language: NonEmpty
     category: Annotated[Literal["AUTHENTICATION", "MARKETING", "UTILITY"], BeforeValidator(_upper)]
     components: Annotated[list[ComponentDefinition], Field(min_length=1)]
     parameter_format: Annotated[Literal["POSITIONAL", "NAMED"], BeforeValidator(_upper)] | None = None

@@ -13,15 +13,20 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainValidator
 
-from airflow_provider_whatsapp.models.common import ApiModel, broken, chars, rule_check, validate_model
+from airflow_provider_whatsapp.models.common import (
+    ApiModel,
+    NonEmpty,
+    broken,
+    chars,
+    rule_check,
+    validate_model,
+)
 from airflow_provider_whatsapp.models.objects import Location, MediaObject, NamedMedia
 
 #: Template names: "Maximum 512 characters", lowercase letters, digits and underscores only
 #: (Meta, Message Templates API reference, ``name``).
 TEMPLATE_NAME_MAX = 512
 TEMPLATE_NAME_RULE = "only lowercase letters, digits and underscores"
-#: Language codes such as ``en``, ``en_US``, ``zh_HK`` (Meta, "Supported languages").
-LANGUAGE_CODE_MAX = 15
 #: ``TextParameter.text`` maxLength in Meta's OpenAPI file.
 TEXT_PARAMETER_MAX = 32768
 #: Button components: "index ... Position index of the button (0-9)" (OpenAPI ``TemplateComponent``).
@@ -41,14 +46,14 @@ TemplateName = Annotated[
 class Language(ApiModel):
     """The template's language: ``{"code": "en_US"}``; ``policy`` may only be ``deterministic``."""
 
-    code: Annotated[str, chars(LANGUAGE_CODE_MAX)]
+    code: NonEmpty
     policy: Literal["deterministic"] | None = None
 
 
 class _Parameter(ApiModel):
     """Fields every body/header parameter may carry: a name for templates with named parameters."""
 
-    parameter_name: Annotated[str, chars(TEMPLATE_NAME_MAX)] | None = None
+    parameter_name: NonEmpty | None = None
 
 
 class TextParameter(_Parameter):

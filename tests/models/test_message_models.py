@@ -433,7 +433,7 @@ def test_limits_at_the_boundary(message: dict[str, Any], path: str, good: Any, b
         ),
         (
             {"type": "interactive", "interactive": {"type": "carousel"}},
-            [("interactive", "must be one of 'button', 'list', 'cta_url', 'location_request_message'")],
+            [("interactive.type", "must be one of 'button', 'list', 'cta_url', 'location_request_message'")],
         ),
         ({"type": "interactive", "interactive": {}}, [("interactive.type", "required")]),
         (

@@ -337,7 +337,7 @@ BODY = {"type": "BODY", "text": "Hello"}
         ),
         (
             _definition({"type": "CAROUSEL"}),
-            [("components.0", "must be one of 'HEADER', 'BODY', 'FOOTER', 'BUTTONS'")],
+            [("components.0.type", "must be one of 'HEADER', 'BODY', 'FOOTER', 'BUTTONS'")],
         ),
         (
             {**_definition(BODY), "name": "Bad Name"},
