@@ -8,6 +8,7 @@ and control plane (media downloads from Meta's CDN go through a separate session
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -37,7 +38,7 @@ class GatewayClient:
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        self.session = requests.Session()
+        self.session = _session_with_environment_read_once(config.base_url, config.control_url)
         self.session.headers.update({"Authorization": f"Bearer {config.api_key}", "User-Agent": USER_AGENT})
         if config.connection_id:
             self.session.headers["Maton-Connection"] = config.connection_id
@@ -132,6 +133,23 @@ class GatewayClient:
             return _json(response, description)
 
         return call_with_retries(attempt, max_retries=self.config.max_retries, description=description)
+
+
+def _session_with_environment_read_once(*urls: str) -> requests.Session:
+    """A session that honours proxy and CA-bundle variables, read once here instead of per request.
+
+    By default requests scans the whole environment for proxies on every call, which costs more
+    CPU than the rest of a send; it would also let a ``.netrc`` entry replace our Authorization header.
+    """
+    session = requests.Session()
+    session.trust_env = False
+    for url in urls:
+        for scheme, proxy in requests.utils.get_environ_proxies(url).items():
+            session.proxies.setdefault(scheme, proxy)
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    return session
 
 
 def _json(response: requests.Response, description: str) -> Any:

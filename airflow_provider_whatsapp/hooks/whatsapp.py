@@ -139,7 +139,7 @@ class MatonWhatsAppHook(BaseHook):
             to, message, reply_to=reply_to, biz_opaque_callback_data=biz_opaque_callback_data
         )
         sender = phone_number_id or self.phone_number_id
-        self.log.info("Sending %s message to %s from %s", body["type"], mask_phone(body["to"]), sender)
+        self.log.debug("Sending %s message to %s from %s", body["type"], mask_phone(body["to"]), sender)
         try:
             answer = self.client.graph(
                 "POST", f"{sender}/messages", json=body, retry_unknown_outcome=retry_unknown_outcome
