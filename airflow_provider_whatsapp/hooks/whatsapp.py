@@ -146,6 +146,7 @@ class MatonWhatsAppHook(BaseHook):
             )
         except WhatsAppAPIError as error:
             _mask_recipient(error, body["to"])
+            self.log.warning("Message to %s refused: %s", mask_phone(body["to"]), error)
             raise
         result = SendResult.from_response(answer)
         self.log.info("Accepted %s for %s", result.message_id, mask_phone(body["to"]))
