@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import BaseNotifier
 
 if TYPE_CHECKING:
+    import jinja2
     from airflow.sdk import Context
 
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
@@ -104,6 +105,14 @@ class WhatsAppNotifier(BaseNotifier):
             super(WhatsAppNotifier, copy.copy(self)).__call__(*args)
         except Exception as err:
             self.log.error("WhatsApp notification failed and was not sent: %s", err)
+
+    def render_template_fields(self, context: Context, jinja_env: jinja2.Environment | None = None) -> None:
+        """Render with the DAG's Jinja environment, or a plain one when the callback got a serialized
+        DAG (``dag.test()`` runs DAG callbacks that way) that cannot make one."""
+        dag = context.get("dag")
+        if jinja_env is None and dag is not None and not hasattr(dag, "get_template_env"):
+            jinja_env = self.get_template_env()
+        super().render_template_fields(context, jinja_env)
 
     def notify(self, context: Context) -> None:
         """Send to each recipient; log per recipient; log (not raise) when any failed."""
