@@ -1,56 +1,81 @@
-"""A deferrable sensor in a real Airflow 3: api-server, scheduler, dag-processor and triggerer processes.
+"""The onboarding DAG in a real Airflow 3: api-server, scheduler, dag-processor and triggerer processes.
 
-Stand-in until the onboarding DAG lands: the standard provider's deferrable ``TimeDeltaSensor`` proves the
-harness (migrate, start, REST auth, trigger, ``deferred`` state, resume in the triggerer, task log).
+``dag.test()`` runs a deferred trigger inline; only a real triggerer proves that ``MatonConnectionSensor``
+serialises its trigger, waits there without a worker slot, and resumes in a new worker process. The test
+plays the user: it opens the connection's OAuth page only once the REST API shows the sensor ``deferred``.
 """
 
 from __future__ import annotations
 
-import textwrap
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
 from airflow_cluster import airflow_cluster, wait_for
 
+if TYPE_CHECKING:
+    from e2e.conftest import SandboxAdmin
+
 pytestmark = pytest.mark.slow
 
-DAG_ID = "standin_deferrable"
-STANDIN_DAG = textwrap.dedent(
-    f"""
-    from datetime import timedelta
-
-    from airflow.providers.standard.operators.empty import EmptyOperator
-    from airflow.providers.standard.sensors.time_delta import TimeDeltaSensor
-    from airflow.sdk import DAG
-
-    with DAG("{DAG_ID}", schedule=None, catchup=False):
-        wait = TimeDeltaSensor(task_id="wait", delta=timedelta(seconds=15), deferrable=True)
-        wait >> EmptyOperator(task_id="done")
-    """
-)
+DAG_ID = "whatsapp_connection_onboarding"
+SENSOR = "wait_until_active"
+DAGS_FOLDER = Path(__file__).resolve().parents[2] / "example_dags"
+CONN_ENV = "AIRFLOW_CONN_MATON_WHATSAPP_DEFAULT"
+RECIPIENT = "+31612345678"
 
 
-def test_deferrable_sensor_defers_into_the_triggerer_and_resumes(tmp_path: Path) -> None:
-    """Trigger through the REST API, see the sensor deferred, then the run succeed and the log tell both."""
-    dags = tmp_path / "dags"
-    dags.mkdir()
-    (dags / "standin.py").write_text(STANDIN_DAG)
-
-    with airflow_cluster(tmp_path / "airflow", dags) as cluster:
+def test_onboarding_sensor_defers_into_the_real_triggerer_and_resumes(
+    tmp_path: Path, maton_connection: dict[str, Any], sandbox_admin: SandboxAdmin
+) -> None:
+    """Trigger through the REST API, open the OAuth page while deferred, see the run succeed and the
+    welcome template stored; the sensor's log tells the deferral and the resume."""
+    extra_env = {CONN_ENV: os.environ[CONN_ENV]}
+    with airflow_cluster(tmp_path / "airflow", DAGS_FOLDER, extra_env=extra_env) as cluster:
         assert requests.get(f"{cluster.api_url}/api/v2/dags", timeout=10).status_code == 401
-        cluster.wait_for_dag(DAG_ID, timeout=60)
-        run_id = cluster.trigger(DAG_ID)
+        cluster.unpause_when_parsed(DAG_ID, timeout=60)
+        run_id = cluster.trigger(DAG_ID, conf={"recipients": [RECIPIENT]})
 
         wait_for(
-            lambda: cluster.task_states(DAG_ID, run_id).get("wait") == "deferred",
+            lambda: cluster.task_states(DAG_ID, run_id).get(SENSOR) == "deferred",
             timeout=60,
             what="the sensor to be deferred",
         )
-        assert cluster.wait_for_run(DAG_ID, run_id, timeout=60) == "success"
-        assert cluster.task_states(DAG_ID, run_id) == {"wait": "success", "done": "success"}
+        [pending] = sandbox_admin.connections("PENDING")
+        assert sandbox_admin.messages() == []
+        requests.get(pending["url"], timeout=10).raise_for_status()
 
-        log = cluster.task_log(DAG_ID, run_id, "wait")
-        assert "Pausing task as DEFERRED" in log
-        assert "Trigger fired event" in log
-        assert log.count("Worker startup parse complete") == 2, "ran twice: defer, resume"
+        assert cluster.wait_for_run(DAG_ID, run_id, timeout=60) == "success"
+        assert set(cluster.task_states(DAG_ID, run_id).values()) == {"success"}
+        xcom = cluster.api(
+            "GET", f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{SENSOR}/xcomEntries/return_value"
+        )
+        assert xcom["value"] == pending["connection_id"], "the resumed sensor pushes the connection id"
+
+        [message] = sandbox_admin.messages()
+        assert (message["wa_id"], message["type"]) == (RECIPIENT.lstrip("+"), "template")
+        assert message["body"]["template"]["name"] == "hello_world"
+
+        # One log, three parts: the first try checks once and defers, the triggerer sees ACTIVE, and the
+        # resumed try (a second worker start) decides with the trigger's event.
+        connection_id = pending["connection_id"]
+        assert_in_order(
+            cluster.task_log(DAG_ID, run_id, SENSOR),
+            f"Maton connection {connection_id} is PENDING",
+            "Pausing task as DEFERRED",
+            f"Maton connection {connection_id} is ACTIVE",
+            "Trigger fired event",
+            "Worker startup parse complete",
+            f"Maton connection {connection_id} is ACTIVE",
+        )
+
+
+def assert_in_order(text: str, *parts: str) -> None:
+    """Each part occurs in ``text`` after the previous one."""
+    position = 0
+    for part in parts:
+        found = text.find(part, position)
+        assert found >= 0, f"{part!r} missing after position {position} of the task log:\n{text}"
+        position = found + len(part)
