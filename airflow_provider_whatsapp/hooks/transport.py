@@ -17,6 +17,7 @@ import enum
 import json
 import logging
 import math
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -128,7 +129,7 @@ def error_from_response(response: requests.Response, policy: RetryPolicy) -> Wha
         fbtrace_id = None
         message = _maton_message(error, body, response)
         cls = MatonNoConnectionError if status == 400 else error_class_for(status, None)
-    if cls is WhatsAppServerError and code is None:
+    if status == 500 and code is None:
         message = f"{message}; {EXPIRED_OAUTH_HINT}"
     retryable = _is_retryable(status, code, policy)
     return cls(
@@ -153,9 +154,12 @@ def _maton_message(error: Any, body: Any, response: requests.Response) -> str:
         for key in ("message", "detail"):
             if isinstance(body.get(key), str):
                 return str(body[key])
-    text = " ".join(response.text.split())[:200]
+    text = " ".join(_TAGS.sub(" ", response.text).split())[:200]
     reason = response.reason or "error"
     return f"HTTP {response.status_code} {reason}" + (f": {text}" if text else "")
+
+
+_TAGS = re.compile(r"<[^>]*>")
 
 
 def _is_retryable(status: int, code: int | None, policy: RetryPolicy) -> bool:
