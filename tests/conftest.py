@@ -1,9 +1,28 @@
-"""Shared fixtures: one sandbox server per test session, and a fresh sandbox key per test."""
+"""Shared fixtures: one sandbox server per test session, and a fresh sandbox key per test.
+
+Airflow reads ``AIRFLOW_HOME`` once, when first imported, so it is pointed at a temporary directory
+here, before any test module imports Airflow: tests never touch ``~/airflow``.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+if "WHATSAPP_TESTS_AIRFLOW_HOME" not in os.environ:
+    os.environ["WHATSAPP_TESTS_AIRFLOW_HOME"] = tempfile.mkdtemp(prefix="whatsapp-airflow-home-")
+    os.environ.update(
+        {
+            "AIRFLOW_HOME": os.environ["WHATSAPP_TESTS_AIRFLOW_HOME"],
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__DAGS_FOLDER": str(Path(__file__).resolve().parents[1] / "example_dags"),
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
+        }
+    )
 
 import pytest
 import requests
