@@ -37,3 +37,11 @@ def test_reprs_hold_no_key(hook: MatonWhatsAppHook) -> None:
     assert key not in repr(hook)
     assert key not in repr(hook.config)
     assert key not in repr(hook.client)
+
+
+def test_key_is_registered_with_airflows_secret_masker(hook: MatonWhatsAppHook) -> None:
+    from airflow.sdk.log import redact
+
+    key = hook.config.api_key
+    assert key not in str(redact(f"Authorization: Bearer {key}"))
+    assert key not in str(redact({"note": key}))
