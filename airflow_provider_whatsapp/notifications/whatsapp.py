@@ -121,7 +121,7 @@ class WhatsAppNotifier(BaseNotifier):
 
         recipients = parse_recipients(self.to)
         hook = MatonWhatsAppHook(self.maton_conn_id, phone_number_id=self.phone_number_id)
-        report = send_to_each(recipients, lambda to: self._send(hook, to), self.log)
+        report = send_to_each(recipients, lambda to: self._send(hook, to))
         problem = failure_summary(report)
         if problem:
             self.log.error("WhatsApp notification: %s", problem)

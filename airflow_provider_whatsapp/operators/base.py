@@ -12,7 +12,6 @@ importing an operator parses fast; the hook and the pydantic models load inside 
 from __future__ import annotations
 
 import ast
-import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
@@ -80,15 +79,12 @@ def _error_summary(err: Exception, to: str, masked: str) -> dict[str, Any]:
     return summary
 
 
-def send_to_each(
-    recipients: Sequence[str],
-    send: Callable[[str], SendResult],
-    log: logging.Logger | Any,
-) -> list[dict[str, Any]]:
+def send_to_each(recipients: Sequence[str], send: Callable[[str], SendResult]) -> list[dict[str, Any]]:
     """Call ``send`` for each recipient and report each outcome; provider errors never stop the loop.
 
     Each line is ``{"to": masked, "message_id": wamid, "message_status": ...}`` or
-    ``{"to": masked, "error": {...}}``. Errors that are not the provider's (bugs) propagate.
+    ``{"to": masked, "error": {...}}``. The hook logs each send and refusal (masked); errors that are
+    not the provider's (bugs) propagate.
     """
     from airflow_provider_whatsapp.exceptions import WhatsAppError
     from airflow_provider_whatsapp.models.phone import mask_phone
@@ -99,11 +95,8 @@ def send_to_each(
         try:
             result = send(to)
         except WhatsAppError as err:
-            error = _error_summary(err, to, masked)
-            log.error("Sending to %s failed: %s", masked, error["message"])
-            report.append({"to": masked, "error": error})
+            report.append({"to": masked, "error": _error_summary(err, to, masked)})
             continue
-        log.info("Sent to %s: %s", masked, result.message_id)
         line: dict[str, Any] = {"to": masked, "message_id": result.message_id}
         if result.message_status:
             line["message_status"] = result.message_status
@@ -202,7 +195,6 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
                 reply_to=self.reply_to,
                 biz_opaque_callback_data=self.biz_opaque_callback_data,
             ),
-            self.log,
         )
         context["ti"].xcom_push(key="report", value=report)
         problem = failure_summary(report)

@@ -53,7 +53,7 @@ class WhatsAppUploadMediaOperator(WhatsAppBaseOperator):
             path = ObjectStoragePath(path)
         if isinstance(path, ObjectStoragePath):
             filename = self.filename or path.name
-            with path.open("rb") as stream:
+            with path.open("rb") as stream:  # type: ignore[no-untyped-call]
                 media_id = self.hook.upload_media(stream, self.mime_type, filename=filename)
         else:
             local = os.fspath(path)

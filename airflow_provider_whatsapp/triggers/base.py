@@ -28,7 +28,7 @@ class MatonPollingTrigger(BaseTrigger):
     """
 
     def __init__(self, *, maton_conn_id: str, poke_interval: float = 2.0) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self.maton_conn_id = maton_conn_id
         self.poke_interval = poke_interval
 
@@ -61,7 +61,7 @@ class MatonPollingTrigger(BaseTrigger):
             poll = await asyncio.to_thread(self.check, hook)
             if poll.state != "waiting":
                 self.log.info("%s", poll.message)
-                yield TriggerEvent(poll.to_event())
+                yield TriggerEvent(poll.to_event())  # type: ignore[no-untyped-call]
                 return
             self.log.info("%s; checking again in %ss", poll.message, self.poke_interval)
             await asyncio.sleep(self.poke_interval)

@@ -4,8 +4,8 @@ Airflow reads ``AIRFLOW_HOME`` once, when it is first imported, so this module p
 directory at import time, before any test module imports Airflow (pytest imports a directory's conftest
 before its test modules). The database is migrated once per session by ``airflow_home``.
 
-Other test directories reuse these fixtures with ``from e2e.conftest import ...`` (``tests/`` is on
-``sys.path`` through the root conftest); importing this module twice is harmless.
+Other test directories reuse these fixtures with ``from tests.e2e.conftest import ...`` (pytest's
+``pythonpath`` puts the repository on ``sys.path``); importing this module twice is harmless.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Every example DAG, run in-process with ``dag.test()`` over loopback HTTP to the sandbox.
 
-Each test asserts what the sandbox stored. Failure paths run the same DAGs with other Params: a bad
+Each test asserts what the sandbox stored, and every run is checked for the key in its XComs and
+rendered template fields. Failure paths run the same DAGs with other Params: a bad
 template parameter, an undeliverable recipient among good ones, a REJECTED template, a FAILED
 connection, and a notifier whose key is refused while the task itself fails. One test runs
 ``airflow dags test`` in a subprocess, as a user would.
@@ -9,6 +10,7 @@ connection, and a notifier whose key is refused while the task itself fails. One
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import subprocess
 import sys
@@ -20,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from e2e.conftest import PendingConnectionWatcher, SandboxAdmin
+    from tests.e2e.conftest import PendingConnectionWatcher, SandboxAdmin
 
 pytestmark = pytest.mark.usefixtures("airflow_home", "maton_connection")
 
 ALICE, BOB = "+31612345678", "+31687654321"
 UNDELIVERABLE = "+31600000000"  # the sandbox answers 131026 for numbers ending in 0000
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "example_dags"
+CONN_ENV = "AIRFLOW_CONN_MATON_WHATSAPP_DEFAULT"
 
 
 @dataclass
@@ -58,6 +61,18 @@ class RunResult:
             # would json-decode a numeric-looking string once more).
             return None if row is None else row.value
 
+    def stored(self) -> list[Any]:
+        """Every XCom value and rendered template field of the run."""
+        from airflow.models.renderedtifields import RenderedTaskInstanceFields as Rendered
+        from airflow.models.xcom import XComModel
+        from airflow.utils.session import create_session
+        from sqlalchemy import select
+
+        with create_session() as session:
+            xcoms = session.scalars(select(XComModel.value).where(XComModel.run_id == self.run_id))
+            rendered = session.scalars(select(Rendered.rendered_fields).where(Rendered.run_id == self.run_id))
+            return [*xcoms, *rendered]
+
 
 def load_dag(dag_id: str) -> Any:
     """The DAG object from ``example_dags/<dag_id>.py``."""
@@ -70,11 +85,15 @@ def load_dag(dag_id: str) -> Any:
 
 
 def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> RunResult:
-    """Run one DAG with ``dag.test()`` and collect the outcome."""
+    """Run one DAG with ``dag.test()``, collect the outcome, and check that no XCom and no rendered
+    template field of the run holds the Maton key."""
     started = time.monotonic()
     run = load_dag(dag_id).test(run_conf=conf)
     tasks = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
-    return RunResult(dag_id, run.run_id, str(run.state), tasks, time.monotonic() - started)
+    result = RunResult(dag_id, run.run_id, str(run.state), tasks, time.monotonic() - started)
+    key = json.loads(os.environ[CONN_ENV])["password"]
+    assert key not in repr(result.stored())
+    return result
 
 
 def digits(number: str) -> str:
@@ -225,13 +244,26 @@ def test_template_sensor_fails_at_once_on_rejection(sandbox_admin: SandboxAdmin)
     assert sandbox_admin.messages() == []
 
 
-def test_airflow_dags_test_command_runs_an_example_dag(
-    maton_connection: dict[str, Any], sandbox_admin: SandboxAdmin
+@pytest.mark.parametrize(
+    ("dag_id", "messages"),
+    [
+        ("whatsapp_scheduled_notification", 2),
+        ("whatsapp_pipeline_alerts", 3),
+        ("whatsapp_media_report", 2),
+        ("whatsapp_connection_onboarding", 1),
+        ("whatsapp_template_approval", 1),
+    ],
+)
+@pytest.mark.usefixtures("oauth_user")
+def test_airflow_dags_test_command(
+    dag_id: str, messages: int, maton_connection: dict[str, Any], sandbox_admin: SandboxAdmin
 ) -> None:
+    for number in (ALICE, BOB):
+        sandbox_admin.inbound(number)
     airflow = str(Path(sys.executable).parent / "airflow")
 
     done = subprocess.run(
-        [airflow, "dags", "test", "whatsapp_scheduled_notification"],
+        [airflow, "dags", "test", dag_id],
         env=dict(os.environ),  # AIRFLOW_HOME and the connection, as the fixtures set them
         capture_output=True,
         text=True,
@@ -239,6 +271,9 @@ def test_airflow_dags_test_command_runs_an_example_dag(
         check=False,
     )
 
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert len(sandbox_admin.messages()) == 2
-    assert maton_connection["api_key"] not in done.stdout + done.stderr
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-5000:]
+    assert "state=success" in output
+    assert len(sandbox_admin.messages()) == messages
+    assert maton_connection["api_key"] not in output
+    assert ALICE not in output

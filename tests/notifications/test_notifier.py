@@ -1,0 +1,111 @@
+"""The notifier against the sandbox: rendering with the callback context, the 24-hour-window fallback,
+templates, and failures that are logged but never raised."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from airflow.sdk import DAG
+
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+from airflow_provider_whatsapp.notifications import WhatsAppNotifier, send_whatsapp_notification
+
+ALICE, BOB = "+31612345678", "+31687654321"
+pytestmark = pytest.mark.usefixtures("maton_connection")
+
+
+def callback_context(**extra: Any) -> dict[str, Any]:
+    """What a task's failure callback receives, in the parts the notifier's default text uses."""
+    dag = DAG("nightly_load", schedule=None, start_date=datetime(2025, 1, 1))
+    ti = SimpleNamespace(task_id="load", try_number=2, log_url="http://airflow/log?try=2")
+    return {"dag": dag, "ti": ti, "run_id": "manual__1", "exception": ValueError("disk full"), **extra}
+
+
+def sent(admin: Any) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(wa_id, type, type's body)`` of every stored message."""
+    return [(m["wa_id"], m["type"], m["body"][m["type"]]) for m in admin.messages()]
+
+
+def test_default_text_renders_the_context_and_falls_back_to_the_template(sandbox_admin: Any) -> None:
+    sandbox_admin.inbound(ALICE)  # Alice is inside the 24-hour window, Bob is not
+    notifier = send_whatsapp_notification(to=[ALICE, BOB], fallback_template="hello_world")
+
+    notifier(callback_context())
+
+    [(alice, kind, text), (bob, fallback, template)] = sent(sandbox_admin)
+    assert (alice, kind, bob, fallback) == (ALICE[1:], "text", BOB[1:], "template")
+    assert text["body"] == (
+        "Airflow: task load (try 2) of DAG nightly_load, run manual__1\n"
+        "Error: disk full\n"
+        "Log: http://airflow/log?try=2"
+    )
+    assert template["name"] == "hello_world"
+    assert notifier.text is not None
+    assert "{{" in notifier.text  # rendered on a copy: the notifier can serve the next callback
+
+
+def test_custom_text_and_template_parameters_are_templated(sandbox_admin: Any) -> None:
+    sandbox_admin.inbound(ALICE)
+    body = {"type": "BODY", "text": "{{1}} finished", "example": {"body_text": [["x"]]}}
+    MatonWhatsAppHook().create_template(
+        {"name": "run_done", "language": "en_US", "category": "UTILITY", "components": [body]}
+    )
+    time.sleep(1.0)  # the test sandbox approves after 0.5 s
+
+    WhatsAppNotifier(to="{{ params.to }}", text="{{ dag.dag_id }} done ({{ reason }})")(
+        callback_context(params={"to": ALICE}, reason="success")
+    )
+    WhatsAppNotifier(to=ALICE, template_name="run_done", template_parameters=["{{ dag.dag_id }}"])(
+        callback_context()
+    )
+
+    [(_, _, text), (_, _, template)] = sent(sandbox_admin)
+    assert text["body"] == "nightly_load done (success)"
+    [component] = template["components"]
+    assert component["parameters"] == [{"type": "text", "text": "nightly_load"}]
+
+
+def test_outside_the_window_without_fallback_is_logged_not_raised(
+    sandbox_admin: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    WhatsAppNotifier(to=BOB, text="hello")(callback_context())
+
+    assert sandbox_admin.messages() == []
+    logged = "".join(capfd.readouterr())
+    assert "1 of 1 recipient(s) failed: +31******321: WhatsAppOutsideWindowError" in logged
+
+
+@pytest.mark.usefixtures("wrong_maton_key")
+def test_a_refused_key_is_logged_not_raised(sandbox_admin: Any, capfd: pytest.CaptureFixture[str]) -> None:
+    WhatsAppNotifier(to=ALICE, fallback_template="hello_world")(callback_context())
+
+    assert sandbox_admin.messages() == []
+    logged = "".join(capfd.readouterr())
+    assert "MatonAuthError" in logged
+    assert "wrong-key" not in logged
+
+
+def test_a_broken_notifier_is_logged_not_raised(capfd: pytest.CaptureFixture[str]) -> None:
+    WhatsAppNotifier(to="", text="x")(callback_context())
+    WhatsAppNotifier(to=ALICE, text="{{ undefined_thing.attr }}")(callback_context())
+
+    assert "".join(capfd.readouterr()).count("WhatsApp notification failed and was not sent") == 2
+
+
+def test_long_texts_are_cut_to_the_limit(sandbox_admin: Any) -> None:
+    sandbox_admin.inbound(ALICE)
+
+    WhatsAppNotifier(to=ALICE, text="{{ exception }}")(callback_context(exception="x" * 5000))
+
+    [(_, _, text)] = sent(sandbox_admin)
+    assert len(text["body"]) == 4096
+    assert text["body"].endswith("\u2026")
+
+
+def test_text_and_template_are_exclusive() -> None:
+    with pytest.raises(ValueError, match="either text or template_name"):
+        WhatsAppNotifier(to=ALICE, text="x", template_name="hello_world")

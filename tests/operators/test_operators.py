@@ -1,0 +1,144 @@
+"""Operators: recipients, the per-recipient report, templated fields, and a DAG run of every operator
+against the sandbox that checks XComs and rendered fields never hold the key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from airflow.sdk import DAG, ObjectStoragePath
+
+from airflow_provider_whatsapp.exceptions import WhatsAppRecipientError, WhatsAppValidationError
+from airflow_provider_whatsapp.operators import (
+    MatonCreateConnectionOperator,
+    WhatsAppMarkReadOperator,
+    WhatsAppSendMessageOperator,
+    WhatsAppSendTemplateOperator,
+    WhatsAppSendTextOperator,
+    WhatsAppUploadMediaOperator,
+)
+from airflow_provider_whatsapp.operators.base import failure_summary, parse_recipients, send_to_each
+
+ALICE, BOB = "+31612345678", "+31687654321"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (ALICE, [ALICE]),
+        (f"{ALICE}, {BOB};\n{ALICE}", [ALICE, BOB]),
+        ([ALICE, BOB, "31612345678"], [ALICE, BOB]),
+        (f"['{ALICE}', '{BOB}']", [ALICE, BOB]),  # what "{{ params.recipients }}" renders to
+        ((ALICE,), [ALICE]),
+    ],
+)
+def test_parse_recipients(given: Any, expected: list[str]) -> None:
+    assert parse_recipients(given) == expected
+
+
+@pytest.mark.parametrize("given", ["", " , ", [], "[1, "])
+def test_parse_recipients_refuses_nothing_or_garbage(given: Any) -> None:
+    with pytest.raises(WhatsAppValidationError, match="to"):
+        parse_recipients(given)
+
+
+def test_send_to_each_keeps_going_and_masks_numbers_in_errors() -> None:
+    class Sent:
+        message_id, message_status = "wamid.1", None
+
+    def send(to: str) -> Any:
+        if to == BOB:
+            raise WhatsAppRecipientError(f"Recipient {BOB} cannot receive messages", status=400, code=131026)
+        return Sent()
+
+    report = send_to_each([ALICE, BOB, ALICE], send)
+
+    assert report[0] == {"to": "+31******678", "message_id": "wamid.1"}
+    assert report[1]["to"] == "+31******321"
+    assert report[1]["error"]["code"] == 131026
+    assert BOB.lstrip("+") not in str(report)
+    assert failure_summary(report) == (
+        "1 of 3 recipient(s) failed: +31******321: WhatsAppRecipientError: " + report[1]["error"]["message"]
+    )
+    assert failure_summary(report[:1]) is None
+
+
+def test_templated_fields_render() -> None:
+    with DAG("render", schedule=None, start_date=datetime(2025, 1, 1), render_template_as_native_obj=True):
+        text = WhatsAppSendTextOperator(task_id="text", to="{{ params.to }}", text="Report {{ ds }}")
+        template = WhatsAppSendTemplateOperator(
+            task_id="template",
+            to="{{ params.to }}",
+            template_name="{{ params.name }}",
+            body_parameters=["{{ ds }}", "{{ params.n }}"],
+            header_parameters=["{{ params.name }}"],
+        )
+        message = WhatsAppSendMessageOperator(
+            task_id="message", to=ALICE, message={"type": "text", "text": {"body": "{{ ds }}"}}
+        )
+        upload = WhatsAppUploadMediaOperator(task_id="upload", file_path="/tmp/{{ ds }}.csv")
+    context: Any = {"params": {"to": [ALICE, BOB], "name": "daily", "n": 3}, "ds": "2025-01-02"}
+
+    for op in (text, template, message, upload):
+        op.render_template_fields(context)
+
+    assert (text.to, text.text) == ([ALICE, BOB], "Report 2025-01-02")
+    assert (template.template_name, template.body_parameters) == ("daily", ["2025-01-02", 3])
+    assert template.header_parameters == ["daily"]
+    assert message.message == {"type": "text", "text": {"body": "2025-01-02"}}
+    assert upload.file_path == "/tmp/2025-01-02.csv"
+
+
+class RecordingTI:
+    """Stands in for the task instance in ``execute()``'s context: records what is pushed to XCom."""
+
+    def __init__(self) -> None:
+        self.pushed: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.pushed[key] = value
+
+
+def test_upload_read_receipt_and_connection_operators_against_the_sandbox(
+    maton_connection: dict[str, Any], sandbox_admin: Any, tmp_path: Path
+) -> None:
+    inbound = sandbox_admin.inbound(ALICE, "please send the file")
+    report = tmp_path / "report.csv"
+    report.write_text("a,b\n1,2\n")
+    context: Any = {"ti": RecordingTI()}
+
+    by_path = WhatsAppUploadMediaOperator(task_id="by_path", file_path=str(report)).execute(context)
+    by_storage = WhatsAppUploadMediaOperator(
+        task_id="by_storage", file_path=ObjectStoragePath(f"file://{report}"), mime_type="text/csv"
+    ).execute(context)
+    wamids = WhatsAppSendMessageOperator(
+        task_id="document",
+        to=ALICE,
+        reply_to=inbound,
+        message={"type": "document", "document": {"id": by_storage, "filename": "report.csv"}},
+    ).execute(context)
+    read = WhatsAppMarkReadOperator(task_id="read", message_id=inbound).execute(context)
+    connection_id = MatonCreateConnectionOperator(task_id="connect").execute(context)
+
+    assert by_path.isdigit()
+    assert by_storage.isdigit()
+    assert by_path != by_storage
+    [stored] = sandbox_admin.messages()
+    assert stored["body"]["context"] == {"message_id": inbound}
+    assert stored["body"]["document"]["id"] == by_storage
+    assert context["ti"].pushed["report"] == [{"to": "+31******678", "message_id": wamids[0]}]
+    assert read is True
+    assert {c["connection_id"]: c["status"] for c in sandbox_admin.connections()}[connection_id] == "PENDING"
+
+
+def test_operators_show_no_key_after_using_the_hook(maton_connection: dict[str, Any]) -> None:
+    key = maton_connection["api_key"]
+    op = WhatsAppSendTextOperator(task_id="text", to=ALICE, text="hi")
+
+    assert op.hook.config.api_key == key  # the hook has read the key ...
+    assert key not in repr(op)  # ... and shows it nowhere
+    assert key not in repr(op.hook)
+    assert key not in repr(vars(op))
+    assert all(key not in repr(getattr(op, field)) for field in op.template_fields)
