@@ -1,12 +1,13 @@
 """``make demo``: run every example DAG with ``airflow dags test`` against a local WhatsApp sandbox.
 
-Starts the sandbox in this process, makes a fresh sandbox key with an ACTIVE connection, lets the demo
-recipients write first (free text is only allowed inside the 24-hour window), migrates an Airflow database
-in ``.demo/airflow``, runs each DAG in ``example_dags/`` one after another, then prints what each recipient
-received, how each DAG did, and where to look in the sandbox. Exits 1 when a DAG failed.
+Starts the sandbox in this process and migrates an Airflow database in ``.demo/airflow``. Each DAG then
+runs in its own ``airflow dags test`` process, with its own copy of that database (SQLite takes one writer
+at a time) and its own sandbox key (fresh, with an ACTIVE connection; the demo customers have written
+first, which opens the 24-hour window free text needs), a few DAGs at a time. At the end: what each
+recipient received, how each DAG did, and where to look in the sandbox. Exits 1 when a DAG failed.
 
 A background thread plays the user who opens the OAuth page of each PENDING Maton connection, so the
-onboarding DAG's sensor sees its connection turn ACTIVE.
+onboarding DAG's sensor sees its new connection turn ACTIVE.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +29,6 @@ from typing import Any
 
 import requests
 from rich.console import Console
-from rich.panel import Panel
 from rich.table import Table
 
 from airflow_provider_whatsapp.models.phone import mask_phone
@@ -35,68 +37,81 @@ from airflow_provider_whatsapp.sandbox import SandboxServer
 ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = ROOT / "example_dags"
 DEMO_DIR = ROOT / ".demo"
+HOME = DEMO_DIR / "airflow"
+LOGS = DEMO_DIR / "logs"
 AIRFLOW = str(Path(sys.executable).parent / "airflow")
-CONN_ID = "maton_whatsapp_default"
-#: The fake customers the example DAGs write to; each writes first, so free text may be sent to them.
-DEMO_RECIPIENTS = ("+31612345678", "+31687654321", "+4915112345678")
-DAG_TIMEOUT = 300.0
+CONN_ENV = "AIRFLOW_CONN_MATON_WHATSAPP_DEFAULT"
+#: The fake customers the example DAGs write to by default (their ``recipients`` Params).
+DEMO_RECIPIENTS = ("+31612345678", "+31687654321")
+TIMEOUT = 300.0
 console = Console(highlight=False)
 
 
-@dataclass
-class DagResult:
-    """One ``airflow dags test`` run: outcome, wall time, where its output went, what it sent."""
+class SandboxKey:
+    """One sandbox key: its ids, and the admin and control-plane calls the demo makes with it."""
 
-    dag_id: str
-    ok: bool
-    seconds: float
-    log: Path
-    messages: list[dict[str, Any]] = field(default_factory=list)
-
-
-class SandboxClient:
-    """The few sandbox calls the demo makes, all with one key."""
-
-    def __init__(self, url: str, api_key: str) -> None:
+    def __init__(self, url: str) -> None:
         self.url = url
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {api_key}"
-
-    def get(self, path: str, **params: str) -> Any:
-        """GET a sandbox path and return the JSON answer."""
-        answer = self.session.get(f"{self.url}{path}", params=params, timeout=10)
+        answer = requests.post(f"{url}/_sandbox/keys", json={"active_connection": True}, timeout=10)
         answer.raise_for_status()
-        return answer.json()
+        self.ids: dict[str, str] = answer.json()
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {self.ids['api_key']}"
 
-    def post(self, path: str, body: Mapping[str, Any]) -> Any:
-        """POST a JSON body to a sandbox path and return the JSON answer."""
-        answer = self.session.post(f"{self.url}{path}", json=dict(body), timeout=10)
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """One request with this key; the JSON answer."""
+        answer = self.session.request(method, f"{self.url}{path}", timeout=10, **kwargs)
         answer.raise_for_status()
         return answer.json()
 
     def messages(self) -> list[dict[str, Any]]:
-        """Everything sent with this key so far, oldest first."""
-        data: list[dict[str, Any]] = self.get("/_sandbox/messages")["data"]
+        """Everything sent with this key, oldest first."""
+        data: list[dict[str, Any]] = self.call("GET", "/_sandbox/messages")["data"]
         return data
+
+    def connection_json(self) -> str:
+        """The ``maton_whatsapp`` Airflow connection for this key, as ``AIRFLOW_CONN_...`` JSON."""
+        extra = {"phone_number_id": self.ids["phone_number_id"], "waba_id": self.ids["waba_id"]}
+        return json.dumps(
+            {"conn_type": "maton_whatsapp", "host": self.url, "password": self.ids["api_key"], "extra": extra}
+        )
+
+
+@dataclass
+class DagRun:
+    """One ``airflow dags test`` run: its key, outcome, wall time and what it sent."""
+
+    dag_id: str
+    key: SandboxKey
+    ok: bool = False
+    seconds: float = 0.0
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def log(self) -> Path:
+        """Where the command's output goes."""
+        return LOGS / f"{self.dag_id}.log"
 
 
 @contextmanager
-def oauth_clicker(sandbox: SandboxClient, interval: float = 0.3) -> Iterator[list[str]]:
-    """Open the ``url`` of every PENDING connection as soon as it appears; yields the ids opened."""
+def oauth_user(keys: Sequence[SandboxKey], interval: float = 0.3) -> Iterator[list[str]]:
+    """Open the ``url`` of every PENDING connection of ``keys`` as it appears; yields the ids opened."""
     opened: list[str] = []
     stop = threading.Event()
 
     def watch() -> None:
         while not stop.wait(interval):
-            try:
-                for connection in sandbox.get("/connections", status="PENDING")["connections"]:
-                    requests.get(connection["url"], timeout=5).raise_for_status()
-                    if connection["connection_id"] not in opened:
+            for key in keys:
+                try:
+                    for connection in key.call("GET", "/connections", params={"status": "PENDING"})[
+                        "connections"
+                    ]:
+                        requests.get(connection["url"], timeout=5).raise_for_status()
                         opened.append(connection["connection_id"])
-            except requests.RequestException as error:
-                console.print(f"[yellow]OAuth helper: {error}[/]")
+                except requests.RequestException as error:
+                    console.print(f"[yellow]OAuth helper: {error}[/]")
 
-    thread = threading.Thread(target=watch, name="oauth-clicker", daemon=True)
+    thread = threading.Thread(target=watch, name="oauth-user", daemon=True)
     thread.start()
     try:
         yield opened
@@ -105,179 +120,172 @@ def oauth_clicker(sandbox: SandboxClient, interval: float = 0.3) -> Iterator[lis
         thread.join(timeout=5)
 
 
-def airflow_env(sandbox_url: str, key: Mapping[str, Any], dags_folder: Path) -> dict[str, str]:
-    """Environment of every Airflow command: the demo's own home and the sandbox as the gateway."""
-    connection = {
-        "conn_type": "maton_whatsapp",
-        "host": sandbox_url,
-        "password": key["api_key"],
-        "extra": {"phone_number_id": key["phone_number_id"], "waba_id": key["waba_id"]},
-    }
+def airflow_env(dags_folder: Path, database: Path, connection_json: str = "") -> dict[str, str]:
+    """Environment of an Airflow command: the demo's home, one database, the sandbox as the gateway."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("AIRFLOW")}
     env.update(
         {
-            "AIRFLOW_HOME": str(DEMO_DIR / "airflow"),
+            "AIRFLOW_HOME": str(HOME),
             "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
             "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{database}",
             "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
-            f"AIRFLOW_CONN_{CONN_ID.upper()}": json.dumps(connection),
         }
     )
+    if connection_json:
+        env[CONN_ENV] = connection_json
     return env
 
 
-def run(args: list[str], env: Mapping[str, str], log: Path) -> bool:
-    """Run an ``airflow`` command with its output in ``log``; True when it exits 0."""
-    with log.open("w") as out:
-        try:
-            return (
-                subprocess.run(
-                    [AIRFLOW, *args], env=dict(env), stdout=out, stderr=subprocess.STDOUT, timeout=DAG_TIMEOUT
-                ).returncode
-                == 0
-            )
-        except subprocess.TimeoutExpired:
-            out.write(f"\n[demo] timed out after {DAG_TIMEOUT:.0f} s\n")
-            return False
-
-
-def dag_ids(env: Mapping[str, str], log: Path) -> list[str]:
-    """The DAG ids in ``example_dags/`` as Airflow parses them; raises SystemExit on import errors."""
-
-    def airflow_json(*args: str) -> Any:
+def airflow(args: Sequence[str], env: Mapping[str, str], log: Path) -> subprocess.CompletedProcess[str]:
+    """Run an ``airflow`` command, its output also written to ``log``; a timeout counts as exit code 124."""
+    try:
         result = subprocess.run(
-            [AIRFLOW, "dags", *args, "--local", "--output", "json"],
-            env=dict(env),
-            capture_output=True,
-            text=True,
-            timeout=DAG_TIMEOUT,
-            check=False,
+            [AIRFLOW, *args], env=dict(env), capture_output=True, text=True, timeout=TIMEOUT, check=False
         )
-        with log.open("a") as out:
-            out.write(result.stdout + result.stderr)
-        lines = [line for line in result.stdout.splitlines() if line.startswith("[")]
-        if result.returncode != 0 or not lines:
-            raise SystemExit(f"airflow dags {args[0]} failed; see {log}")
-        return json.loads(lines[-1])
+    except subprocess.TimeoutExpired:
+        result = subprocess.CompletedProcess(args, 124, "", f"[demo] timed out after {TIMEOUT:.0f} s\n")
+    log.write_text(result.stdout + result.stderr)
+    return result
 
-    log.write_text("")
-    errors = airflow_json("list-import-errors")
-    if errors:
-        raise SystemExit(f"example_dags/ has import errors; see {log}:\n{json.dumps(errors, indent=2)}")
-    return sorted(dag["dag_id"] for dag in airflow_json("list"))
+
+def dag_ids(env: Mapping[str, str]) -> list[str]:
+    """The DAG ids in the DAGs folder as Airflow parses them; SystemExit when a file does not import."""
+    result = airflow(["dags", "list", "--local", "--output", "json"], env, LOGS / "dags-list.log")
+    if "Failed to load all files" in result.stderr:
+        errors = airflow(["dags", "list-import-errors", "--local"], env, LOGS / "import-errors.log")
+        raise SystemExit(f"DAG files failed to import:\n{errors.stdout}")
+    listing = [line for line in result.stdout.splitlines() if line.startswith("[")]
+    if result.returncode != 0 or not listing:
+        raise SystemExit(f"airflow dags list failed; see {LOGS / 'dags-list.log'}")
+    return sorted(dag["dag_id"] for dag in json.loads(listing[-1]))
+
+
+def run_dag(run: DagRun, dags_folder: Path, template_db: Path) -> DagRun:
+    """``airflow dags test`` on a copy of the migrated database; record outcome, time and messages."""
+    database = HOME / "runs" / f"{run.dag_id}.db"
+    shutil.copyfile(template_db, database)
+    started = time.monotonic()
+    result = airflow(
+        ["dags", "test", run.dag_id], airflow_env(dags_folder, database, run.key.connection_json()), run.log
+    )
+    run.ok, run.seconds = result.returncode == 0, time.monotonic() - started
+    run.messages = run.key.messages()
+    return run
 
 
 def describe(message: Mapping[str, Any]) -> str:
-    """One line for a sent message: the text, the template, the file, ..."""
-    body: dict[str, Any] = message["body"]
+    """What the recipient sees, in one short line: the text, the template, the file, ..."""
     kind = message["type"]
-    part: dict[str, Any] = body.get(kind) or {}
+    part: dict[str, Any] = message["body"].get(kind) or {}
     if kind == "text":
         text = str(part.get("body", ""))
     elif kind == "template":
-        language = (part.get("language") or {}).get("code", "")
-        text = f"{part.get('name')} ({language})"
+        text = f"template {part.get('name')} ({(part.get('language') or {}).get('code', '')})"
     elif kind in ("document", "image", "video", "audio", "sticker"):
-        text = " ".join(str(part[name]) for name in ("filename", "caption") if part.get(name))
-        text = text or str(part.get("id") or part.get("link") or "")
+        text = " - ".join(str(part[name]) for name in ("filename", "caption") if part.get(name))
+        text = f"{kind}: {text or part.get('id') or part.get('link')}"
     elif kind == "interactive":
-        text = str((part.get("body") or {}).get("text", part.get("type", "")))
+        text = f"interactive: {(part.get('body') or {}).get('text', part.get('type', ''))}"
     else:
-        text = json.dumps(part)[:80]
-    return text if len(text) <= 90 else text[:87] + "..."
+        text = f"{kind}: {json.dumps(part)}"
+    return text if len(text) <= 120 else text[:117] + "..."
 
 
-def show(results: list[DagResult], sandbox: SandboxClient, key: Mapping[str, Any], opened: list[str]) -> None:
-    """The summary: per DAG, per message, and where to look."""
-    dags = Table(title="Example DAGs (airflow dags test)", title_justify="left")
-    for column in ("DAG", "result", "seconds", "messages sent"):
-        dags.add_column(column)
-    for result in results:
-        outcome = "[green]success[/]" if result.ok else f"[red]failed[/] (see {result.log.relative_to(ROOT)})"
-        dags.add_row(result.dag_id, outcome, f"{result.seconds:.1f}", str(len(result.messages)))
+def short(dag_id: str) -> str:
+    """``whatsapp_media_report`` -> ``media_report``: every example DAG id starts the same way."""
+    return dag_id.removeprefix("whatsapp_")
+
+
+def summary(runs: Sequence[DagRun], opened: Sequence[str], seconds: float) -> None:
+    """Print per DAG, per recipient, and where to look."""
+    dags = Table(title="DAGs run with airflow dags test", title_justify="left")
+    dags.add_column("DAG", no_wrap=True)
+    dags.add_column("result")
+    dags.add_column("seconds", justify="right")
+    dags.add_column("sent", justify="right")
+    for run in runs:
+        outcome = "[green]success[/]" if run.ok else "[red]FAILED[/]"
+        dags.add_row(run.dag_id, outcome, f"{run.seconds:.1f}", str(len(run.messages)))
     console.print(dags)
+    for run in runs:
+        if not run.ok:
+            console.print(f"[red]{run.dag_id} failed[/]: its output is in {run.log.relative_to(ROOT)}")
 
-    received = Table(title="What each recipient received (numbers masked)", title_justify="left")
-    for column in ("recipient", "DAG", "type", "content"):
-        received.add_column(column)
-    sent = [(result.dag_id, message) for result in results for message in result.messages]
-    for dag_id, message in sorted(sent, key=lambda pair: (pair[1]["wa_id"], pair[1]["timestamp"])):
-        received.add_row(mask_phone("+" + message["wa_id"]), dag_id, message["type"], describe(message))
-    console.print(received)
-    if opened:
-        console.print(
-            f"OAuth helper opened the connect page of {len(opened)} PENDING connection(s): {opened}"
-        )
-
-    console.print(
-        Panel.fit(
-            "This sandbox stops with the demo. Start your own with [bold]make sandbox[/] "
-            "(http://127.0.0.1:8765), make a key, then look around:\n"
-            "  curl -X POST localhost:8765/_sandbox/keys -d '{\"active_connection\": true}'\n"
-            "  curl -H 'Authorization: Bearer KEY' localhost:8765/_sandbox/messages   # what was sent\n"
-            "  curl -H 'Authorization: Bearer KEY' localhost:8765/_sandbox/events     # webhooks\n"
-            "  curl -H 'Authorization: Bearer KEY' localhost:8765/connections         # Maton connections\n"
-            "  curl -H 'Authorization: Bearer KEY' -X POST localhost:8765/_sandbox/inbound "
-            '-d \'{"from": "+31612345678", "text": "hi"}\'\n'
-            f"Airflow home of this run: {(DEMO_DIR / 'airflow').relative_to(ROOT)} "
-            f"(DAG outputs in {(DEMO_DIR / 'logs').relative_to(ROOT)}); "
-            f"sandbox phone_number_id {key['phone_number_id']}, waba_id {key['waba_id']}. "
-            "See airflow_provider_whatsapp/sandbox/README.md.",
-            title="Where to look",
-        )
+    sent = sorted(
+        ((message, run.dag_id) for run in runs for message in run.messages),
+        key=lambda pair: (pair[0]["wa_id"], pair[1], pair[0]["timestamp"]),
     )
-    console.print(f"{len(sandbox.messages())} message(s) stored by the sandbox in total.")
+    for wa_id in dict.fromkeys(message["wa_id"] for message, _ in sent):
+        mine = [(message, dag_id) for message, dag_id in sent if message["wa_id"] == wa_id]
+        table = Table(
+            title=f"{mask_phone('+' + wa_id)} received {len(mine)} message(s)", title_justify="left", box=None
+        )
+        table.add_column("from DAG", style="cyan", no_wrap=True)
+        table.add_column("message")
+        for message, dag_id in mine:
+            table.add_row(short(dag_id), describe(message))
+        console.print(table)
+    if opened:
+        console.print(f"The OAuth helper opened the connect page of {len(opened)} PENDING connection(s).")
+
+    look = Table(title="Where to look", title_justify="left", box=None, show_header=False)
+    look.add_column(style="bold", no_wrap=True)
+    look.add_column()
+    for where, what in (
+        ("make sandbox", "your own, on 127.0.0.1:8765 with key sandbox-key"),
+        ("GET /_sandbox/messages", "what was sent (Authorization: Bearer <key>)"),
+        ("GET /_sandbox/events", "inbound messages and statuses, as webhooks"),
+        ("POST /_sandbox/inbound", 'a customer writes {"from", "text"}: 24 h window'),
+        ("GET /connections", "Maton connections; a PENDING one's url activates it"),
+        ("POST /_sandbox/keys", "a fresh key with an ACTIVE connection"),
+        ("sandbox README", "airflow_provider_whatsapp/sandbox/README.md"),
+        (str(LOGS.relative_to(ROOT)), f"each DAG's output (Airflow home: {HOME.relative_to(ROOT)})"),
+    ):
+        look.add_row(where, what)
+    console.print(look)
+    console.print(f"Demo took {seconds:.0f} s.")
 
 
 def main() -> int:
     """Run the demo; 0 when every DAG succeeded."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dags-folder", type=Path, default=DAGS_FOLDER, help="default: example_dags/")
+    parser.add_argument("--jobs", type=int, default=min(4, os.cpu_count() or 1), help="DAGs run at once")
     args = parser.parse_args()
+    dags_folder: Path = args.dags_folder.resolve()
     started = time.monotonic()
-    logs = DEMO_DIR / "logs"
-    logs.mkdir(parents=True, exist_ok=True)
-    with SandboxServer() as server:
-        key = requests.post(
-            f"{server.url}/_sandbox/keys", json={"active_connection": True}, timeout=10
-        ).json()
-        sandbox = SandboxClient(server.url, key["api_key"])
-        for number in DEMO_RECIPIENTS:
-            sandbox.post("/_sandbox/inbound", {"from": number, "text": "Hi! Keep me posted here."})
-        console.print(
-            f"Sandbox on {server.url}: fresh key with ACTIVE connection {key['connection_id']}; "
-            f"{len(DEMO_RECIPIENTS)} demo customers wrote first (opens their 24 h window)."
-        )
-        env = airflow_env(server.url, key, args.dags_folder.resolve())
-        with console.status("airflow db migrate (.demo/airflow) ..."):
-            if not run(["db", "migrate"], env, logs / "db-migrate.log"):
-                console.print(f"[red]airflow db migrate failed; see {logs / 'db-migrate.log'}[/]")
-                return 1
-            ids = dag_ids(env, logs / "dags-list.log")
-        console.print(f"{len(ids)} DAGs in {args.dags_folder}: {', '.join(ids)}")
-        console.print(
-            "A helper thread opens the OAuth URL of each PENDING Maton connection (you would click it)."
-        )
+    (HOME / "runs").mkdir(parents=True, exist_ok=True)
+    LOGS.mkdir(parents=True, exist_ok=True)
+    template_db = HOME / "airflow.db"
 
-        results: list[DagResult] = []
-        with oauth_clicker(sandbox) as opened:
-            for dag_id in ids:
-                before = len(sandbox.messages())
-                t0 = time.monotonic()
-                with console.status(f"airflow dags test {dag_id} ..."):
-                    ok = run(["dags", "test", dag_id], env, logs / f"{dag_id}.log")
-                result = DagResult(dag_id, ok, time.monotonic() - t0, logs / f"{dag_id}.log")
-                result.messages = sandbox.messages()[before:]
-                results.append(result)
-                mark = "[green]ok[/]" if ok else "[red]FAILED[/]"
-                console.print(f"{mark} {dag_id} ({result.seconds:.1f} s, {len(result.messages)} message(s))")
-        show(results, sandbox, key, opened)
-    failed = [result.dag_id for result in results if not result.ok]
-    console.print(f"Demo took {time.monotonic() - started:.0f} s.")
-    if failed:
-        console.print(f"[red]{len(failed)} DAG(s) failed: {', '.join(failed)}[/]")
-        return 1
-    return 0
+    with SandboxServer() as server:
+        console.print(
+            f"Sandbox on {server.url}. Migrating the Airflow database in {HOME.relative_to(ROOT)} ..."
+        )
+        env = airflow_env(dags_folder, template_db)
+        if airflow(["db", "migrate"], env, LOGS / "db-migrate.log").returncode != 0:
+            console.print(f"[red]airflow db migrate failed; see {LOGS / 'db-migrate.log'}[/]")
+            return 1
+        runs = [DagRun(dag_id, SandboxKey(server.url)) for dag_id in dag_ids(env)]
+        for run in runs:
+            for number in DEMO_RECIPIENTS:
+                run.key.call(
+                    "POST", "/_sandbox/inbound", json={"from": number, "text": "Hi! Keep me posted here."}
+                )
+        console.print(
+            f"{len(runs)} DAGs, one sandbox key each (an ACTIVE connection; the {len(DEMO_RECIPIENTS)} demo "
+            f"customers wrote first). {args.jobs} at a time; a helper opens new connections' OAuth pages."
+        )
+        with oauth_user([run.key for run in runs]) as opened, ThreadPoolExecutor(args.jobs) as pool:
+            futures = [pool.submit(run_dag, run, dags_folder, template_db) for run in runs]
+            with console.status("airflow dags test ..."):
+                for future in as_completed(futures):
+                    run = future.result()
+                    mark = "[green]ok[/]    " if run.ok else "[red]FAILED[/]"
+                    console.print(f"{mark} {run.dag_id}: {run.seconds:.1f} s, {len(run.messages)} message(s)")
+        summary(runs, opened, time.monotonic() - started)
+    return 0 if all(run.ok for run in runs) else 1
 
 
 if __name__ == "__main__":
