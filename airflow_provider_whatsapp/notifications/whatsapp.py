@@ -115,7 +115,7 @@ class WhatsAppNotifier(BaseNotifier):
         super().render_template_fields(context, jinja_env)
 
     def notify(self, context: Context) -> None:
-        """Send to each recipient; log per recipient; log (not raise) when any failed."""
+        """Send to each recipient (the hook logs each send, masked); log, never raise, who failed."""
         from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
         from airflow_provider_whatsapp.operators.base import failure_summary, parse_recipients, send_to_each
 

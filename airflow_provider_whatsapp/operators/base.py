@@ -57,7 +57,7 @@ def parse_recipients(to: Recipients) -> list[str]:
     seen: set[str] = set()
     for item in items:
         number = str(item).strip()
-        key = re.sub(r"\D", "", number)
+        key = re.sub(r"\D", "", number) or number
         if number and key not in seen:
             seen.add(key)
             recipients.append(number)
@@ -105,7 +105,7 @@ def send_to_each(recipients: Sequence[str], send: Callable[[str], SendResult]) -
 
 
 def failure_summary(report: Sequence[Mapping[str, Any]]) -> str | None:
-    """``"2 of 3 recipients failed: +31******789: ...; ..."``, or None when every recipient succeeded."""
+    """``"2 of 3 recipient(s) failed: +31******789: ...; ..."``, or None when every recipient succeeded."""
     failed = [line for line in report if "error" in line]
     if not failed:
         return None
