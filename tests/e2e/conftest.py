@@ -1,11 +1,10 @@
 """Airflow for in-process DAG runs (``dag.test()``) against the sandbox, and helpers to inspect the sandbox.
 
-Airflow reads ``AIRFLOW_HOME`` once, when it is first imported, so this module points it at a temporary
-directory at import time, before any test module imports Airflow (pytest imports a directory's conftest
-before its test modules). The database is migrated once per session by ``airflow_home``.
+The root conftest points ``AIRFLOW_HOME`` at a temporary directory (DAGs folder ``example_dags/``)
+before Airflow is imported; ``airflow_home`` migrates its SQLite database once per session.
 
 Other test directories reuse these fixtures with ``from tests.e2e.conftest import ...`` (pytest's
-``pythonpath`` puts the repository on ``sys.path``); importing this module twice is harmless.
+``pythonpath`` puts the repository on ``sys.path``); a marker file keeps the migration to one run.
 """
 
 from __future__ import annotations
@@ -14,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -24,27 +22,7 @@ from typing import Any
 import pytest
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
-DAGS_FOLDER = ROOT / "example_dags"
 CONN_ENV = "AIRFLOW_CONN_MATON_WHATSAPP_DEFAULT"
-_OWNED = "WHATSAPP_TESTS_AIRFLOW_HOME"
-
-if _OWNED not in os.environ:
-    if "airflow.settings" in sys.modules:
-        raise pytest.UsageError(
-            "Airflow was imported before tests/e2e/conftest.py could point AIRFLOW_HOME at a temporary "
-            "directory; set AIRFLOW_HOME in the environment (never ~/airflow) or in tests/conftest.py."
-        )
-    os.environ[_OWNED] = tempfile.mkdtemp(prefix="whatsapp-airflow-home-")
-    os.environ.update(
-        {
-            "AIRFLOW_HOME": os.environ[_OWNED],
-            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-            "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_FOLDER),
-            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
-            "AIRFLOW__LOGGING__COLORED_CONSOLE_LOG": "False",
-        }
-    )
 
 
 @pytest.fixture(scope="session")
