@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 import requests
-from airflow_cluster import airflow_cluster, wait_for
+
+from tests.e2e.airflow_cluster import airflow_cluster, wait_for
 
 if TYPE_CHECKING:
-    from e2e.conftest import SandboxAdmin
+    from tests.e2e.conftest import SandboxAdmin
 
 pytestmark = pytest.mark.slow
 
@@ -35,19 +36,19 @@ def test_onboarding_sensor_defers_into_the_real_triggerer_and_resumes(
     extra_env = {CONN_ENV: os.environ[CONN_ENV]}
     with airflow_cluster(tmp_path / "airflow", DAGS_FOLDER, extra_env=extra_env) as cluster:
         assert requests.get(f"{cluster.api_url}/api/v2/dags", timeout=10).status_code == 401
-        cluster.unpause_when_parsed(DAG_ID, timeout=60)
+        cluster.unpause_when_parsed(DAG_ID, timeout=45)
         run_id = cluster.trigger(DAG_ID, conf={"recipients": [RECIPIENT]})
 
         wait_for(
             lambda: cluster.task_states(DAG_ID, run_id).get(SENSOR) == "deferred",
-            timeout=60,
+            timeout=45,
             what="the sensor to be deferred",
         )
         [pending] = sandbox_admin.connections("PENDING")
         assert sandbox_admin.messages() == []
         requests.get(pending["url"], timeout=10).raise_for_status()
 
-        assert cluster.wait_for_run(DAG_ID, run_id, timeout=60) == "success"
+        assert cluster.wait_for_run(DAG_ID, run_id, timeout=45) == "success"
         assert set(cluster.task_states(DAG_ID, run_id).values()) == {"success"}
         xcom = cluster.api(
             "GET", f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/{SENSOR}/xcomEntries/return_value"
