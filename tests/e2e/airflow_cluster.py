@@ -172,11 +172,9 @@ class AirflowCluster:
             params={"full_content": "true"},
             headers={"Accept": "application/json"},
         )
-        content = body["content"]
-        if isinstance(content, str):
-            return content
+        # Structured events ({"event": text, ...}), or plain lines when Airflow could not parse the file.
         return "\n".join(
-            str(line.get("event", "")) if isinstance(line, dict) else str(line) for line in content
+            str(line.get("event", "")) if isinstance(line, dict) else str(line) for line in body["content"]
         )
 
 
