@@ -115,6 +115,16 @@ def failure_summary(report: Sequence[Mapping[str, Any]]) -> str | None:
     return f"{len(failed)} of {len(report)} recipient(s) failed: {reasons}"
 
 
+def retry_can_help(report: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether Airflow should retry a task whose report has failures.
+
+    Only when nobody has received the message yet (a retry sends to every recipient again) and every
+    failure is retryable (rate limit, gateway down). A 131026 or a template mismatch fails the same way
+    next time, and after an unknown outcome a retry could deliver a second copy.
+    """
+    return all(line.get("error", {}).get("retryable") is True for line in report)
+
+
 class WhatsAppBaseOperator(BaseOperator):
     """Base of every operator here: the Airflow connection, the default sender, and a lazily built hook.
 
@@ -148,7 +158,8 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
     """Send one message to one or several recipients; subclasses only say what the message is.
 
     Returns the wamids of the messages sent (XCom ``return_value``) and pushes the per-recipient report
-    (XCom ``report``; numbers masked). Fails after trying every recipient if any of them failed.
+    (XCom ``report``; numbers masked). Fails after trying every recipient if any of them failed, and
+    lets Airflow retry the task only when that cannot message anyone twice and may succeed.
 
     :param to: One phone number or several (templated).
     :param reply_to: wamid of a message this one answers (templated).
@@ -181,7 +192,7 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
 
     def execute(self, context: Context) -> list[str]:
         """Validate the message once, send it to each recipient, push the report, fail if any failed."""
-        from airflow.sdk.exceptions import AirflowException
+        from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
         from airflow_provider_whatsapp.models import parse_message
 
@@ -198,6 +209,8 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
         )
         context["ti"].xcom_push(key="report", value=report)
         problem = failure_summary(report)
-        if problem:
+        if problem and retry_can_help(report):
             raise AirflowException(problem)
+        if problem:
+            raise AirflowFailException(f"{problem} (not retried: it would not help, or would message twice)")
         return [line["message_id"] for line in report]

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 from airflow.sdk import DAG, ObjectStoragePath
 
-from airflow_provider_whatsapp.exceptions import WhatsAppRecipientError, WhatsAppValidationError
+from airflow_provider_whatsapp.exceptions import (
+    WhatsAppRateLimitError,
+    WhatsAppRecipientError,
+    WhatsAppServerError,
+    WhatsAppUnknownOutcomeError,
+    WhatsAppValidationError,
+)
 from airflow_provider_whatsapp.operators import (
     MatonCreateConnectionOperator,
     WhatsAppMarkReadOperator,
@@ -19,7 +25,12 @@ from airflow_provider_whatsapp.operators import (
     WhatsAppSendTextOperator,
     WhatsAppUploadMediaOperator,
 )
-from airflow_provider_whatsapp.operators.base import failure_summary, parse_recipients, send_to_each
+from airflow_provider_whatsapp.operators.base import (
+    failure_summary,
+    parse_recipients,
+    retry_can_help,
+    send_to_each,
+)
 
 ALICE, BOB = "+31612345678", "+31687654321"
 
@@ -63,6 +74,33 @@ def test_send_to_each_keeps_going_and_masks_numbers_in_errors() -> None:
         "1 of 3 recipient(s) failed: +31******321: WhatsAppRecipientError: " + report[1]["error"]["message"]
     )
     assert failure_summary(report[:1]) is None
+
+
+@pytest.mark.parametrize(
+    ("errors", "delivered", "expected"),
+    [
+        ([WhatsAppRateLimitError("slow down", status=429)], False, True),
+        ([WhatsAppServerError("down", status=503, retryable=True)], False, True),
+        ([WhatsAppRateLimitError("slow down", status=429)], True, False),  # a retry would resend
+        ([WhatsAppRecipientError("undeliverable", status=400, code=131026)], False, False),  # same again
+        ([WhatsAppUnknownOutcomeError("cut")], False, False),  # may already be delivered
+    ],
+)
+def test_retry_only_when_it_can_help_and_resends_to_nobody(
+    errors: list[Exception], delivered: bool, expected: bool
+) -> None:
+    class Sent:
+        message_id, message_status = "wamid.1", None
+
+    failures = iter(errors)
+
+    def send(to: str) -> Any:
+        if to == ALICE:
+            return Sent()
+        raise next(failures)
+
+    recipients = [ALICE, BOB] if delivered else [BOB]
+    assert retry_can_help(send_to_each(recipients, send)) is expected
 
 
 def test_templated_fields_render() -> None:
