@@ -33,6 +33,7 @@ from rich.table import Table
 
 from airflow_provider_whatsapp.models.phone import mask_phone
 from airflow_provider_whatsapp.sandbox import SandboxServer
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = ROOT / "example_dags"
@@ -47,42 +48,12 @@ TIMEOUT = 300.0
 console = Console(highlight=False)
 
 
-class SandboxKey:
-    """One sandbox key: its ids, and the admin and control-plane calls the demo makes with it."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        answer = requests.post(f"{url}/_sandbox/keys", json={"active_connection": True}, timeout=10)
-        answer.raise_for_status()
-        self.ids: dict[str, str] = answer.json()
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {self.ids['api_key']}"
-
-    def call(self, method: str, path: str, **kwargs: Any) -> Any:
-        """One request with this key; the JSON answer."""
-        answer = self.session.request(method, f"{self.url}{path}", timeout=10, **kwargs)
-        answer.raise_for_status()
-        return answer.json()
-
-    def messages(self) -> list[dict[str, Any]]:
-        """Everything sent with this key, oldest first."""
-        data: list[dict[str, Any]] = self.call("GET", "/_sandbox/messages")["data"]
-        return data
-
-    def connection_json(self) -> str:
-        """The ``maton_whatsapp`` Airflow connection for this key, as ``AIRFLOW_CONN_...`` JSON."""
-        extra = {"phone_number_id": self.ids["phone_number_id"], "waba_id": self.ids["waba_id"]}
-        return json.dumps(
-            {"conn_type": "maton_whatsapp", "host": self.url, "password": self.ids["api_key"], "extra": extra}
-        )
-
-
 @dataclass
 class DagRun:
     """One ``airflow dags test`` run: its key, outcome, wall time and what it sent."""
 
     dag_id: str
-    key: SandboxKey
+    key: SandboxAdminClient
     ok: bool = False
     seconds: float = 0.0
     messages: list[dict[str, Any]] = field(default_factory=list)
@@ -94,7 +65,7 @@ class DagRun:
 
 
 @contextmanager
-def oauth_user(keys: Sequence[SandboxKey], interval: float = 0.3) -> Iterator[list[str]]:
+def oauth_user(keys: Sequence[SandboxAdminClient], interval: float = 0.3) -> Iterator[list[str]]:
     """Open the ``url`` of every PENDING connection of ``keys`` as it appears; yields the ids opened."""
     opened: list[str] = []
     stop = threading.Event()
@@ -103,10 +74,8 @@ def oauth_user(keys: Sequence[SandboxKey], interval: float = 0.3) -> Iterator[li
         while not stop.wait(interval):
             for key in keys:
                 try:
-                    for connection in key.call("GET", "/connections", params={"status": "PENDING"})[
-                        "connections"
-                    ]:
-                        requests.get(connection["url"], timeout=5).raise_for_status()
+                    for connection in key.connections("PENDING"):
+                        key.open_oauth_page(connection)
                         opened.append(connection["connection_id"])
                 except requests.RequestException as error:
                     console.print(f"[yellow]OAuth helper: {error}[/]")
@@ -167,7 +136,9 @@ def run_dag(run: DagRun, dags_folder: Path, template_db: Path) -> DagRun:
     shutil.copyfile(template_db, database)
     started = time.monotonic()
     result = airflow(
-        ["dags", "test", run.dag_id], airflow_env(dags_folder, database, run.key.connection_json()), run.log
+        ["dags", "test", run.dag_id],
+        airflow_env(dags_folder, database, run.key.airflow_connection_json()),
+        run.log,
     )
     run.ok, run.seconds = result.returncode == 0, time.monotonic() - started
     run.messages = run.key.messages()
@@ -267,12 +238,10 @@ def main() -> int:
         if airflow(["db", "migrate"], env, LOGS / "db-migrate.log").returncode != 0:
             console.print(f"[red]airflow db migrate failed; see {LOGS / 'db-migrate.log'}[/]")
             return 1
-        runs = [DagRun(dag_id, SandboxKey(server.url)) for dag_id in dag_ids(env)]
+        runs = [DagRun(dag_id, SandboxAdminClient.new_key(server.url)) for dag_id in dag_ids(env)]
         for run in runs:
             for number in DEMO_RECIPIENTS:
-                run.key.call(
-                    "POST", "/_sandbox/inbound", json={"from": number, "text": "Hi! Keep me posted here."}
-                )
+                run.key.inbound(number, "Hi! Keep me posted here.")
         console.print(
             f"{len(runs)} DAGs, one sandbox key each (an ACTIVE connection; the {len(DEMO_RECIPIENTS)} demo "
             f"customers wrote first). {args.jobs} at a time; a helper opens new connections' OAuth pages."

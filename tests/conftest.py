@@ -28,6 +28,9 @@ import pytest
 import requests
 
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
+
+pytest_plugins = ["tests.airflow_fixtures"]
 
 
 @pytest.fixture(scope="session")
@@ -45,3 +48,9 @@ def sandbox_key(sandbox: SandboxServer) -> dict[str, Any]:
     answer = requests.post(f"{sandbox.url}/_sandbox/keys", json={}, timeout=10)
     answer.raise_for_status()
     return {**answer.json(), "base_url": sandbox.url}
+
+
+@pytest.fixture
+def sandbox_admin(sandbox_key: dict[str, Any]) -> SandboxAdminClient:
+    """The sandbox's admin API for the test's key: what was sent, customers writing in, faults."""
+    return SandboxAdminClient(sandbox_key["base_url"], sandbox_key)

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import PendingConnectionWatcher, SandboxAdmin
+    from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
+    from tests.airflow_fixtures import PendingConnectionWatcher
 
 pytestmark = pytest.mark.usefixtures("airflow_home", "maton_connection")
 
@@ -101,12 +102,14 @@ def digits(number: str) -> str:
     return number.lstrip("+")
 
 
-def sent(admin: SandboxAdmin) -> list[tuple[str, str, dict[str, Any]]]:
+def sent(admin: SandboxAdminClient) -> list[tuple[str, str, dict[str, Any]]]:
     """``(wa_id, type, type's body)`` of every stored message."""
     return [(m["wa_id"], m["type"], m["body"][m["type"]]) for m in admin.messages()]
 
 
-def test_scheduled_notification_sends_the_template_to_each_recipient(sandbox_admin: SandboxAdmin) -> None:
+def test_scheduled_notification_sends_the_template_to_each_recipient(
+    sandbox_admin: SandboxAdminClient,
+) -> None:
     result = run_dag("whatsapp_scheduled_notification")
 
     assert result.state == "success", result.tasks
@@ -121,7 +124,7 @@ def test_scheduled_notification_sends_the_template_to_each_recipient(sandbox_adm
     assert [line["to"] for line in report] == ["+31******678", "+31******321"]
 
 
-def test_bad_template_parameter_fails_clearly_and_sends_nothing(sandbox_admin: SandboxAdmin) -> None:
+def test_bad_template_parameter_fails_clearly_and_sends_nothing(sandbox_admin: SandboxAdminClient) -> None:
     result = run_dag("whatsapp_scheduled_notification", {"body_parameters": ["unexpected"]})
 
     assert result.state == "failed"
@@ -132,7 +135,7 @@ def test_bad_template_parameter_fails_clearly_and_sends_nothing(sandbox_admin: S
     assert all("132000" in line["error"]["message"] for line in report)
 
 
-def test_mixed_recipients_report_per_recipient_and_fail_at_the_end(sandbox_admin: SandboxAdmin) -> None:
+def test_mixed_recipients_report_per_recipient_and_fail_at_the_end(sandbox_admin: SandboxAdminClient) -> None:
     result = run_dag("whatsapp_scheduled_notification", {"recipients": [ALICE, UNDELIVERABLE, BOB]})
 
     assert result.tasks["send_daily_template"] == "failed"
@@ -147,7 +150,7 @@ def test_mixed_recipients_report_per_recipient_and_fail_at_the_end(sandbox_admin
 
 
 def test_pipeline_alerts_notify_on_retry_and_success_with_template_fallback(
-    sandbox_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdminClient,
 ) -> None:
     sandbox_admin.inbound(ALICE)  # Alice wrote today: free text reaches her; Bob gets the template
 
@@ -166,7 +169,7 @@ def test_pipeline_alerts_notify_on_retry_and_success_with_template_fallback(
 
 
 @pytest.mark.usefixtures("wrong_maton_key")
-def test_notifier_that_cannot_send_leaves_the_task_failure_visible(sandbox_admin: SandboxAdmin) -> None:
+def test_notifier_that_cannot_send_leaves_the_task_failure_visible(sandbox_admin: SandboxAdminClient) -> None:
     result = run_dag("whatsapp_pipeline_alerts", {"failing_tries": 2})
 
     assert result.state == "failed"
@@ -175,7 +178,7 @@ def test_notifier_that_cannot_send_leaves_the_task_failure_visible(sandbox_admin
 
 
 def test_media_report_uploads_the_csv_and_sends_it_as_a_document(
-    sandbox_admin: SandboxAdmin,
+    sandbox_admin: SandboxAdminClient,
 ) -> None:
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 
@@ -199,7 +202,7 @@ def test_media_report_uploads_the_csv_and_sends_it_as_a_document(
 
 
 def test_connection_onboarding_waits_deferrably_until_active(
-    sandbox_admin: SandboxAdmin, oauth_user: PendingConnectionWatcher
+    sandbox_admin: SandboxAdminClient, oauth_user: PendingConnectionWatcher
 ) -> None:
     result = run_dag("whatsapp_connection_onboarding")
 
@@ -212,7 +215,9 @@ def test_connection_onboarding_waits_deferrably_until_active(
 
 
 @pytest.mark.usefixtures("oauth_refused")
-def test_connection_sensor_fails_at_once_when_the_connection_failed(sandbox_admin: SandboxAdmin) -> None:
+def test_connection_sensor_fails_at_once_when_the_connection_failed(
+    sandbox_admin: SandboxAdminClient,
+) -> None:
     result = run_dag("whatsapp_connection_onboarding")
 
     assert result.state == "failed"
@@ -222,12 +227,15 @@ def test_connection_sensor_fails_at_once_when_the_connection_failed(sandbox_admi
 
 
 def test_template_approval_creates_waits_and_sends(
-    sandbox_key: dict[str, Any], sandbox_admin: SandboxAdmin
+    sandbox_key: dict[str, Any], sandbox_admin: SandboxAdminClient
 ) -> None:
     result = run_dag("whatsapp_template_approval")
 
     assert result.state == "success", result.tasks
-    template = next(t for t in sandbox_admin.templates(sandbox_key["waba_id"]) if t["name"] == "order_ready")
+    listing = sandbox_admin.call(
+        "GET", f"/whatsapp-business/v21.0/{sandbox_key['waba_id']}/message_templates"
+    )
+    template = next(t for t in listing["data"] if t["name"] == "order_ready")
     assert template["status"] == "APPROVED"
     assert result.xcom("wait_for_approval") == template["id"]
     [(wa_id, kind, body)] = sent(sandbox_admin)
@@ -235,7 +243,7 @@ def test_template_approval_creates_waits_and_sends(
     assert body["components"][0]["parameters"][0]["text"] == "Alex"
 
 
-def test_template_sensor_fails_at_once_on_rejection(sandbox_admin: SandboxAdmin) -> None:
+def test_template_sensor_fails_at_once_on_rejection(sandbox_admin: SandboxAdminClient) -> None:
     result = run_dag("whatsapp_template_approval", {"template_name": "reject_order_ready"})
 
     assert result.state == "failed"
@@ -256,7 +264,7 @@ def test_template_sensor_fails_at_once_on_rejection(sandbox_admin: SandboxAdmin)
 )
 @pytest.mark.usefixtures("oauth_user")
 def test_airflow_dags_test_command(
-    dag_id: str, messages: int, maton_connection: dict[str, Any], sandbox_admin: SandboxAdmin
+    dag_id: str, messages: int, maton_connection: dict[str, Any], sandbox_admin: SandboxAdminClient
 ) -> None:
     for number in (ALICE, BOB):
         sandbox_admin.inbound(number)

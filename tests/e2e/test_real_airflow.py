@@ -17,7 +17,7 @@ import requests
 from tests.e2e.airflow_cluster import airflow_cluster, wait_for
 
 if TYPE_CHECKING:
-    from tests.e2e.conftest import SandboxAdmin
+    from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ RECIPIENT = "+31612345678"
 
 
 def test_onboarding_sensor_defers_into_the_real_triggerer_and_resumes(
-    tmp_path: Path, maton_connection: dict[str, Any], sandbox_admin: SandboxAdmin
+    tmp_path: Path, maton_connection: dict[str, Any], sandbox_admin: SandboxAdminClient
 ) -> None:
     """Trigger through the REST API, open the OAuth page while deferred, see the run succeed and the
     welcome template stored; the sensor's log tells the deferral and the resume."""

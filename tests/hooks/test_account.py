@@ -8,7 +8,8 @@ import pytest
 
 from airflow_provider_whatsapp.exceptions import MatonAuthError, MatonNoConnectionError, WhatsAppNotFoundError
 from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
-from tests.hooks.conftest import HookFactory, SandboxAdmin
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
+from tests.hooks.conftest import HookFactory
 
 
 def test_phone_numbers(hook: MatonWhatsAppHook, sandbox_key: dict[str, Any]) -> None:
@@ -28,10 +29,10 @@ def test_business_profile_roundtrip(hook: MatonWhatsAppHook) -> None:
     assert profile.websites == ["https://example.com"]
 
 
-def test_profile_limits_fail_locally(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_profile_limits_fail_locally(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     with pytest.raises(ValueError, match="about"):
         hook.update_business_profile(about="x" * 140)
-    assert admin.sent_requests("/whatsapp_business_profile") == []
+    assert sandbox_admin.requests_log("/whatsapp_business_profile") == []
 
 
 def test_connection_lifecycle(hook: MatonWhatsAppHook, sandbox_key: dict[str, Any]) -> None:

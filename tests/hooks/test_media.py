@@ -9,12 +9,14 @@ import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppNotFoundError, WhatsAppValidationError
 from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
-from tests.hooks.conftest import SandboxAdmin
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
-def test_upload_get_download_delete(hook: MatonWhatsAppHook, admin: SandboxAdmin, tmp_path: Path) -> None:
+def test_upload_get_download_delete(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, tmp_path: Path
+) -> None:
     source = tmp_path / "chart.png"
     source.write_bytes(PNG)
 
@@ -32,12 +34,11 @@ def test_upload_get_download_delete(hook: MatonWhatsAppHook, admin: SandboxAdmin
         hook.get_media(media_id)
 
 
-def test_cdn_never_sees_the_maton_key(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_cdn_never_sees_the_maton_key(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     media_id = hook.upload_media(b"id,total\n1,2\n", "text/csv", filename="report.csv")
     hook.download_media(media_id)
 
-    seen = admin.call("GET", "cdn-requests")
-    entries = seen["data"]
+    entries = sandbox_admin.cdn_requests()
     assert entries, "the download should have reached the CDN route"
     for entry in entries:
         headers = {k.lower(): v for k, v in entry["headers"].items()}
@@ -45,12 +46,14 @@ def test_cdn_never_sees_the_maton_key(hook: MatonWhatsAppHook, admin: SandboxAdm
         assert hook.config.api_key not in str(entry)
 
 
-def test_upload_file_object_and_send_by_id(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
-    admin.inbound("+31612345789")
+def test_upload_file_object_and_send_by_id(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
+    sandbox_admin.inbound("+31612345789")
     media_id = hook.upload_media(io.BytesIO(b"%PDF-1.4 report"), filename="report.pdf")
     hook.send_media("+31612345789", "document", media_id=media_id, filename="report.pdf", caption="Q3")
 
-    (message,) = admin.messages()
+    (message,) = sandbox_admin.messages()
     assert message["body"]["document"] == {"id": media_id, "filename": "report.pdf", "caption": "Q3"}
 
 
@@ -63,11 +66,11 @@ def test_upload_file_object_and_send_by_id(hook: MatonWhatsAppHook, admin: Sandb
     ],
 )
 def test_unsupported_uploads_fail_locally(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, content: bytes, mime: str, rule: str
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, content: bytes, mime: str, rule: str
 ) -> None:
     with pytest.raises(WhatsAppValidationError, match=rule):
         hook.upload_media(content, mime)
-    assert admin.sent_requests("/media") == []
+    assert sandbox_admin.requests_log("/media") == []
 
 
 def test_send_media_needs_exactly_one_source(hook: MatonWhatsAppHook) -> None:

@@ -14,31 +14,31 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppValidationError,
 )
 from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
-from tests.hooks.conftest import SandboxAdmin
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 CUSTOMER = "+31612345789"
 
 
 @pytest.fixture
-def open_window(admin: SandboxAdmin) -> str:
+def open_window(sandbox_admin: SandboxAdminClient) -> str:
     """The customer wrote in, so free-form messages are allowed for 24 hours."""
-    admin.inbound(CUSTOMER)
+    sandbox_admin.inbound(CUSTOMER)
     return CUSTOMER
 
 
-def stored_body(admin: SandboxAdmin) -> dict[str, Any]:
-    (message,) = admin.messages()
+def stored_body(sandbox_admin: SandboxAdminClient) -> dict[str, Any]:
+    (message,) = sandbox_admin.messages()
     return dict(message["body"])
 
 
 def test_send_text_stores_a_conforming_body(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, open_window: str
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, open_window: str
 ) -> None:
     result = hook.send_text(open_window, "Hello *world*", preview_url=True)
 
     assert result.message_id.startswith("wamid.")
     assert result.wa_id == "31612345789"
-    assert stored_body(admin) == {
+    assert stored_body(sandbox_admin) == {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         "to": CUSTOMER,
@@ -48,34 +48,32 @@ def test_send_text_stores_a_conforming_body(
 
 
 def test_reply_context_and_tracker_are_sent(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, open_window: str
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, open_window: str
 ) -> None:
-    inbound = admin.inbound(open_window, "where is my order?")
-    hook.send_text(
-        open_window, "On its way", reply_to=inbound["message_id"], biz_opaque_callback_data="order-42"
-    )
+    inbound = sandbox_admin.inbound(open_window, "where is my order?")
+    hook.send_text(open_window, "On its way", reply_to=inbound, biz_opaque_callback_data="order-42")
 
-    body = stored_body(admin)
-    assert body["context"] == {"message_id": inbound["message_id"]}
+    body = stored_body(sandbox_admin)
+    assert body["context"] == {"message_id": inbound}
     assert body["biz_opaque_callback_data"] == "order-42"
 
 
 @pytest.mark.parametrize("media_type", ["image", "video", "audio", "document", "sticker"])
 def test_send_media_by_link(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, open_window: str, media_type: str
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, open_window: str, media_type: str
 ) -> None:
     link = f"https://example.com/file.{media_type}"
     caption = "look" if media_type in ("image", "video", "document") else None
     hook.send_media(open_window, media_type, link=link, caption=caption)
 
-    body = stored_body(admin)
+    body = stored_body(sandbox_admin)
     assert body["type"] == media_type
     assert body[media_type]["link"] == link
     assert body[media_type].get("caption") == caption
 
 
 def test_send_location_contacts_reaction(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, open_window: str
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, open_window: str
 ) -> None:
     hook.send_location(open_window, 52.37, 4.89, name="Dam", address="Amsterdam")
     contact = {
@@ -83,10 +81,10 @@ def test_send_location_contacts_reaction(
         "phones": [{"phone": "+1555", "type": "CELL"}],
     }
     hook.send_contacts(open_window, [contact])
-    first = admin.messages()[0]
+    first = sandbox_admin.messages()[0]
     hook.send_reaction(open_window, first["id"], "\N{THUMBS UP SIGN}")
 
-    bodies = [m["body"] for m in admin.messages()]
+    bodies = [m["body"] for m in sandbox_admin.messages()]
     assert [b["type"] for b in bodies] == ["location", "contacts", "reaction"]
     assert bodies[0]["location"] == {
         "latitude": 52.37,
@@ -126,32 +124,38 @@ def test_send_location_contacts_reaction(
     ids=["button", "list", "cta_url"],
 )
 def test_send_interactive(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, open_window: str, interactive: dict[str, Any]
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, open_window: str, interactive: dict[str, Any]
 ) -> None:
     hook.send_interactive(open_window, interactive)
-    assert stored_body(admin)["interactive"] == interactive
+    assert stored_body(sandbox_admin)["interactive"] == interactive
 
 
-def test_dict_message_in_api_shape(hook: MatonWhatsAppHook, admin: SandboxAdmin, open_window: str) -> None:
+def test_dict_message_in_api_shape(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, open_window: str
+) -> None:
     hook.send_message(open_window, {"type": "text", "text": {"body": "raw dict"}})
-    assert stored_body(admin)["text"]["body"] == "raw dict"
+    assert stored_body(sandbox_admin)["text"]["body"] == "raw dict"
 
 
-def test_template_passes_outside_the_window(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_template_passes_outside_the_window(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
     result = hook.send_template(CUSTOMER, "hello_world", "en_US")
 
     assert result.message_id.startswith("wamid.")
-    assert stored_body(admin)["template"] == {"name": "hello_world", "language": {"code": "en_US"}}
+    assert stored_body(sandbox_admin)["template"] == {"name": "hello_world", "language": {"code": "en_US"}}
 
 
-def test_free_text_outside_the_window_is_refused(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_free_text_outside_the_window_is_refused(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
     with pytest.raises(WhatsAppOutsideWindowError) as caught:
         hook.send_text(CUSTOMER, "hi")
 
     assert caught.value.code == 131047
     assert caught.value.status == 400
     assert caught.value.fbtrace_id
-    assert admin.messages() == []
+    assert sandbox_admin.messages() == []
 
 
 def test_template_errors_are_named(hook: MatonWhatsAppHook) -> None:
@@ -171,9 +175,9 @@ def test_undeliverable_recipient(hook: MatonWhatsAppHook) -> None:
     assert "15550000000" not in str(caught.value)
 
 
-def test_mark_as_read(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
-    inbound = admin.inbound(CUSTOMER)
-    assert hook.mark_as_read(inbound["message_id"]) is True
+def test_mark_as_read(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
+    inbound = sandbox_admin.inbound(CUSTOMER)
+    assert hook.mark_as_read(inbound) is True
 
 
 @pytest.mark.parametrize(
@@ -185,17 +189,17 @@ def test_mark_as_read(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
     ],
 )
 def test_invalid_input_fails_locally_and_sends_nothing(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, message: dict[str, Any], field: str
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, message: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(WhatsAppValidationError) as caught:
         hook.send_message(CUSTOMER, message)
 
     assert field in str(caught.value)
-    assert admin.sent_requests("/messages") == []
-    assert admin.messages() == []
+    assert sandbox_admin.requests_log("/messages") == []
+    assert sandbox_admin.messages() == []
 
 
-def test_bad_recipient_fails_locally(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_bad_recipient_fails_locally(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     with pytest.raises(WhatsAppValidationError, match="to"):
         hook.send_text("not-a-number", "hi")
-    assert admin.messages() == []
+    assert sandbox_admin.messages() == []

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
 from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
-from tests.hooks.conftest import SandboxAdmin
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 CUSTOMER = "+31612345789"
 PROPERTY_SETTINGS = settings(
@@ -95,9 +95,9 @@ invalid_messages = st.one_of(
 @PROPERTY_SETTINGS
 @given(message=valid_messages)
 def test_valid_messages_are_accepted_by_the_sandbox(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, message: dict[str, Any]
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, message: dict[str, Any]
 ) -> None:
-    admin.inbound(CUSTOMER)
+    sandbox_admin.inbound(CUSTOMER)
     result = hook.send_message(CUSTOMER, message)
     assert result.message_id.startswith("wamid.")
 
@@ -105,10 +105,10 @@ def test_valid_messages_are_accepted_by_the_sandbox(
 @PROPERTY_SETTINGS
 @given(message=invalid_messages)
 def test_invalid_messages_fail_locally_and_send_nothing(
-    hook: MatonWhatsAppHook, admin: SandboxAdmin, message: dict[str, Any]
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, message: dict[str, Any]
 ) -> None:
-    before = len(admin.sent_requests("/messages"))
+    before = len(sandbox_admin.requests_log("/messages"))
     with pytest.raises(WhatsAppValidationError) as caught:
         hook.send_message(CUSTOMER, message)
     assert caught.value.errors, "the error names at least one field and rule"
-    assert len(admin.sent_requests("/messages")) == before
+    assert len(sandbox_admin.requests_log("/messages")) == before

@@ -8,18 +8,18 @@ import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
 from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
-from tests.hooks.conftest import SandboxAdmin
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 CUSTOMER = "+31612345789"
 
 
 def test_failing_call_at_debug_leaks_neither_key_nor_number(
     hook: MatonWhatsAppHook,
-    admin: SandboxAdmin,
+    sandbox_admin: SandboxAdminClient,
     caplog: pytest.LogCaptureFixture,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    admin.faults(script=["500", "500", "500", "500"])
+    sandbox_admin.set_faults(script=["500", "500", "500", "500"])
     caplog.set_level(logging.DEBUG)
     with pytest.raises(WhatsAppAPIError) as caught:
         hook.send_text(CUSTOMER, "secret hello")  # outside the window, and the gateway fails too

@@ -8,7 +8,7 @@ import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
 from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
-from tests.hooks.conftest import SandboxAdmin
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 
 def definition(name: str) -> dict[str, object]:
@@ -28,7 +28,9 @@ def definition(name: str) -> dict[str, object]:
     }
 
 
-def test_list_templates_walks_every_page_by_cursor(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_list_templates_walks_every_page_by_cursor(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
     for i in range(60):
         hook.create_template(definition(f"bulk_{i:02d}"))
 
@@ -36,19 +38,19 @@ def test_list_templates_walks_every_page_by_cursor(hook: MatonWhatsAppHook, admi
 
     assert len(names) == 61  # the seeded hello_world and the 60 new ones
     assert len(set(names)) == 61
-    pages = admin.sent_requests("/message_templates")
+    pages = sandbox_admin.requests_log("/message_templates")
     listing = [r for r in pages if r["method"] == "GET" and r["status"] == 200]
     assert len(listing) == 3
 
 
-def test_paging_next_is_never_followed(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_paging_next_is_never_followed(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     for i in range(3):
         hook.create_template(definition(f"page_{i}"))
 
     names = [t.name for t in hook.list_templates(limit=1)]
 
     assert len(names) == 4
-    for entry in admin.sent_requests("/message_templates"):
+    for entry in sandbox_admin.requests_log("/message_templates"):
         assert "access_token" not in entry.get("query", "")
 
 
@@ -59,7 +61,7 @@ def test_status_filter(hook: MatonWhatsAppHook) -> None:
     assert "hello_world" not in pending
 
 
-def test_create_approve_edit_delete(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_create_approve_edit_delete(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     created = hook.create_template(definition("order_confirmation"))
     assert created.status == "PENDING"
     assert created.category == "UTILITY"
@@ -101,8 +103,8 @@ def test_duplicate_name_is_refused(hook: MatonWhatsAppHook) -> None:
     assert caught.value.code == 100
 
 
-def test_invalid_definition_fails_locally(hook: MatonWhatsAppHook, admin: SandboxAdmin) -> None:
+def test_invalid_definition_fails_locally(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     bad = definition("Bad-Name")
     with pytest.raises(ValueError, match="name"):
         hook.create_template(bad)
-    assert admin.sent_requests("/message_templates") == []
+    assert sandbox_admin.requests_log("/message_templates") == []
