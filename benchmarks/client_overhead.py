@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
+
 # Time the client, not its per-message log line.
 os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
 RECIPIENT = "+31612345789"
@@ -57,18 +59,6 @@ def sandbox(*flags: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def new_key(url: str) -> dict[str, Any]:
-    request = urllib.request.Request(f"{url}/_sandbox/keys", data=b"{}", method="POST")
-    request.add_header("Content-Type", "application/json")
-    return dict(json.load(urllib.request.urlopen(request)))
-
-
-def stored(url: str, key: str) -> list[dict[str, Any]]:
-    request = urllib.request.Request(f"{url}/_sandbox/messages")
-    request.add_header("Authorization", f"Bearer {key}")
-    return list(json.load(urllib.request.urlopen(request))["data"])
 
 
 def urllib_sender(url: str, key: dict[str, Any]) -> Callable[[int], None]:
@@ -142,11 +132,11 @@ def overhead(count: int) -> None:
             ("urllib loop (gateway docs)", lambda key: urllib_sender(url, key)),
             ("MatonWhatsAppHook", lambda key: hook_sender(url, key, 0)),
         ):
-            key = new_key(url)
-            send = make(key)
+            admin = SandboxAdminClient.new_key(url)
+            send = make(admin.ids)
             send(-1)  # warm up: imports, first connection
             wall, cpu, sent = timed(send, count)
-            kept = len(stored(url, key["api_key"])) - 1
+            kept = len(admin.messages()) - 1
             print(f"  {name:<28}{sent / wall:>12.0f}{cpu / max(sent, 1) * 1e3:>17.3f}{kept:>8}")
 
 
@@ -158,10 +148,10 @@ def burst(count: int) -> None:
             ("urllib loop (gateway docs)", lambda key: urllib_sender(url, key)),
             ("MatonWhatsAppHook (10/s)", lambda key: hook_sender(url, key, 10)),
         ):
-            key = new_key(url)
+            admin = SandboxAdminClient.new_key(url)
             time.sleep(1.1)  # a full bucket for each client
-            wall, _, _ = timed(make(key), count)
-            messages = stored(url, key["api_key"])
+            wall, _, _ = timed(make(admin.ids), count)
+            messages = admin.messages()
             trackers = [m.get("biz_opaque_callback_data") for m in messages]
             duplicates = len(trackers) - len(set(trackers))
             print(f"  {name:<28}{len(messages):>7}/{count:<3}{duplicates:>11}{wall:>9.1f}")
