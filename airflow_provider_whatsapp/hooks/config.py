@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from airflow_provider_whatsapp.constants import GATEWAY_APP
 from airflow_provider_whatsapp.exceptions import MatonAuthError
 
 if TYPE_CHECKING:
@@ -21,7 +22,6 @@ DEFAULT_HOST = "https://api.maton.ai"
 LEGACY_GATEWAY_HOST = "gateway.maton.ai"
 LEGACY_CONTROL_URL = "https://ctrl.maton.ai"
 DEFAULT_API_VERSION = "v21.0"
-GATEWAY_APP = "whatsapp-business"
 
 
 def _base_url(value: str, *, port: int | None = None) -> str:

@@ -16,9 +16,10 @@ from typing import IO, Any
 
 from airflow.sdk import BaseHook
 
+from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID, GATEWAY_APP
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppValidationError
 from airflow_provider_whatsapp.hooks.client import GatewayClient
-from airflow_provider_whatsapp.hooks.config import GATEWAY_APP, GatewayConfig
+from airflow_provider_whatsapp.hooks.config import GatewayConfig
 from airflow_provider_whatsapp.hooks.transport import RetryPolicy
 from airflow_provider_whatsapp.models import (
     BusinessProfile,
@@ -65,7 +66,7 @@ class MatonWhatsAppHook(BaseHook):
     """
 
     conn_name_attr = "maton_conn_id"
-    default_conn_name = "maton_whatsapp_default"
+    default_conn_name = DEFAULT_CONN_ID
     conn_type = "maton_whatsapp"
     hook_name = "WhatsApp Business (Maton)"
 
