@@ -17,7 +17,7 @@ from urllib.parse import quote
 import requests
 
 from airflow_provider_whatsapp import __version__
-from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
+from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppUnknownOutcomeError
 from airflow_provider_whatsapp.hooks.config import GatewayConfig
 from airflow_provider_whatsapp.hooks.transport import (
     RetryPolicy,
@@ -128,9 +128,9 @@ class GatewayClient:
                 response.status_code,
                 (time.perf_counter() - started) * 1e3,
             )
-            if not response.ok:
+            if not 200 <= response.status_code < 300:
                 raise error_from_response(response, policy)
-            return _json(response, description)
+            return _json(response, description, policy)
 
         return call_with_retries(attempt, max_retries=self.config.max_retries, description=description)
 
@@ -152,14 +152,20 @@ def _session_with_environment_read_once(*urls: str) -> requests.Session:
     return session
 
 
-def _json(response: requests.Response, description: str) -> Any:
-    """The JSON of a 2xx answer; an empty body is ``{}``; anything else is a readable error."""
+def _json(response: requests.Response, description: str, policy: RetryPolicy) -> Any:
+    """The JSON of a 2xx answer; an empty body is ``{}``; anything else is a readable error.
+
+    A send that was answered 2xx was accepted, so an unreadable answer is an unknown outcome, not a
+    failure to retry.
+    """
     if not response.content:
         return {}
     try:
         return response.json()
     except ValueError as error:
-        raise WhatsAppAPIError(
-            f"{description}: expected JSON, got {response.headers.get('Content-Type', 'no content type')}",
-            status=response.status_code,
-        ) from error
+        got = f"expected JSON, got {response.headers.get('Content-Type', 'no content type')}"
+        if policy is RetryPolicy.SEND:
+            raise WhatsAppUnknownOutcomeError(
+                f"{description}: accepted (HTTP {response.status_code}) but the answer is unreadable: {got}"
+            ) from error
+        raise WhatsAppAPIError(f"{description}: {got}", status=response.status_code) from error

@@ -128,7 +128,8 @@ def error_from_response(response: requests.Response, policy: RetryPolicy) -> Wha
         subcode = None
         fbtrace_id = None
         message = _maton_message(error, body, response)
-        cls = MatonNoConnectionError if status == 400 else error_class_for(status, None)
+        no_connection = status == 400 and "connection" in message.lower()
+        cls = MatonNoConnectionError if no_connection else error_class_for(status, None)
     if status == 500 and code is None:
         message = f"{message}; {EXPIRED_OAUTH_HINT}"
     retryable = _is_retryable(status, code, policy)
@@ -179,6 +180,17 @@ def _retry_wait(retry_state: RetryCallState) -> float:
     return backoff
 
 
+def _summary(error: BaseException | None) -> str:
+    """Class, status and code of a failure, without the gateway's message (it may quote a number)."""
+    if isinstance(error, WhatsAppAPIError):
+        parts = [type(error).__name__]
+        parts += [f"HTTP {error.status}"] if error.status is not None else []
+        parts += [f"code {error.code}"] if error.code is not None else []
+        return ", ".join(parts)
+    cause = error.cause if isinstance(error, _SafeToRetry) else error
+    return type(cause).__name__
+
+
 def _should_retry(error: BaseException) -> bool:
     if isinstance(error, WhatsAppAPIError):
         return error.retryable
@@ -200,7 +212,7 @@ def call_with_retries(
         log.warning(
             "%s failed (%s); retry %d of %d in %.2fs",
             description,
-            error,
+            _summary(error),
             state.attempt_number,
             max_retries,
             wait,

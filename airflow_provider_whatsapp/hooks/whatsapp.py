@@ -17,7 +17,11 @@ from typing import IO, Any
 from airflow.sdk import BaseHook
 
 from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID, GATEWAY_APP
-from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppValidationError
+from airflow_provider_whatsapp.exceptions import (
+    WhatsAppAPIError,
+    WhatsAppUnknownOutcomeError,
+    WhatsAppValidationError,
+)
 from airflow_provider_whatsapp.hooks.client import GatewayClient
 from airflow_provider_whatsapp.hooks.config import GatewayConfig
 from airflow_provider_whatsapp.hooks.transport import RetryPolicy
@@ -31,12 +35,13 @@ from airflow_provider_whatsapp.models import (
     SendResult,
     TemplateCreateResult,
     TemplateDefinition,
+    TemplateEdit,
     TemplateInfo,
     build_message_body,
     build_template_message,
     validate_model,
 )
-from airflow_provider_whatsapp.models.phone import mask_phone
+from airflow_provider_whatsapp.models.phone import mask_phone, redact_number
 from airflow_provider_whatsapp.models.uploads import check_upload
 
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
@@ -48,12 +53,9 @@ FileInput = str | os.PathLike[str] | bytes | IO[bytes]
 
 def _mask_recipient(error: WhatsAppAPIError, to: str) -> None:
     """Graph messages can quote the recipient's number: mask it before the error travels on."""
-    digits = to.lstrip("+")
-    masked = mask_phone(to)
-    for attr in ("message", "details"):
-        value = getattr(error, attr)
-        if value and digits in value:
-            setattr(error, attr, value.replace(f"+{digits}", masked).replace(digits, masked))
+    error.message = redact_number(error.message, to)
+    if error.details:
+        error.details = redact_number(error.details, to)
     error.args = (error._describe(),)
 
 
@@ -149,7 +151,13 @@ class MatonWhatsAppHook(BaseHook):
             _mask_recipient(error, body["to"])
             self.log.warning("Message to %s refused: %s", mask_phone(body["to"]), error)
             raise
-        result = SendResult.from_response(answer)
+        try:
+            result = SendResult.from_response(answer)
+        except WhatsAppValidationError as error:
+            raise WhatsAppUnknownOutcomeError(
+                f"The gateway accepted the message to {mask_phone(body['to'])} but its answer has no "
+                f"message id ({error}); it is not sent again."
+            ) from error
         self.log.info("Accepted %s for %s", result.message_id, mask_phone(body["to"]))
         return result
 
@@ -324,9 +332,8 @@ class MatonWhatsAppHook(BaseHook):
 
     def find_template(self, name: str, language: str, *, waba_id: str | None = None) -> TemplateInfo | None:
         """The template with this name in this language, or None."""
-        return next(
-            (t for t in self.list_templates(name=name, waba_id=waba_id) if t.language == language), None
-        )
+        matches = self.list_templates(name=name, waba_id=waba_id)  # Graph's filter also matches parts
+        return next((t for t in matches if t.name == name and t.language == language), None)
 
     def create_template(
         self, template: TemplateDefinition | Mapping[str, Any], *, waba_id: str | None = None
@@ -345,13 +352,11 @@ class MatonWhatsAppHook(BaseHook):
         category: str | None = None,
     ) -> bool:
         """Edit an existing template's components or category (Meta re-reviews it)."""
-        body: dict[str, Any] = {}
-        if components is not None:
-            body["components"] = list(components)
-        if category is not None:
-            body["category"] = category
-        if not body:
-            raise WhatsAppValidationError([("components", "give components and/or category to update")])
+        edit = validate_model(
+            TemplateEdit,
+            {"components": None if components is None else list(components), "category": category},
+        )
+        body = edit.to_api()
         answer = self.client.graph(
             "POST", _segment(template_id, "template_id"), json=body, policy=RetryPolicy.IDEMPOTENT
         )

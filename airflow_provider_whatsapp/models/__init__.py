@@ -84,6 +84,7 @@ from airflow_provider_whatsapp.models.template_definitions import (
     PhoneNumberButton,
     QuickReplyButton,
     TemplateDefinition,
+    TemplateEdit,
     UrlButton,
 )
 from airflow_provider_whatsapp.models.templates import (
@@ -188,6 +189,7 @@ __all__ = [
     "Template",
     "TemplateCreateResult",
     "TemplateDefinition",
+    "TemplateEdit",
     "TemplateInfo",
     "TemplateMessage",
     "Text",

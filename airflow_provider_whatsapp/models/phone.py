@@ -51,3 +51,14 @@ def mask_phone(value: object) -> str:
     if len(digits) <= _SHORT_KEEP_END:
         return plus + "*" * len(digits)
     return plus + "*" * (len(digits) - _SHORT_KEEP_END) + digits[-_SHORT_KEEP_END:]
+
+
+def redact_number(text: str, number: str) -> str:
+    """Replace ``number`` in ``text`` (with or without its ``+`` and separators) by its masked form.
+
+    For texts that come back from the gateway, such as error messages that quote the recipient.
+    """
+    digits = re.sub(r"\D", "", number)
+    if not text or len(digits) < PHONE_MIN_DIGITS:
+        return text
+    return re.sub(rf"\+?{digits}", mask_phone(number), text)

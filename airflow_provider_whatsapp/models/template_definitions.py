@@ -235,12 +235,15 @@ ComponentDefinition = Annotated[
 ]
 
 
+TemplateCategory = Annotated[Literal["AUTHENTICATION", "MARKETING", "UTILITY"], BeforeValidator(_upper)]
+
+
 class TemplateDefinition(ApiModel):
     """A template to create (``POST /{waba_id}/message_templates``); ``to_api()`` is the request body."""
 
     name: TemplateName
     language: NonEmpty
-    category: Annotated[Literal["AUTHENTICATION", "MARKETING", "UTILITY"], BeforeValidator(_upper)]
+    category: TemplateCategory
     components: Annotated[list[ComponentDefinition], Field(min_length=1)]
     parameter_format: Annotated[Literal["POSITIONAL", "NAMED"], BeforeValidator(_upper)] | None = None
     allow_category_change: bool | None = None
@@ -259,3 +262,16 @@ class TemplateDefinition(ApiModel):
         if body.text is None and info.data.get("category") != "AUTHENTICATION":
             raise broken("the BODY needs text (only AUTHENTICATION templates may leave it out)")
         return components
+
+
+class TemplateEdit(ApiModel):
+    """An edit of an existing template (``POST /{template_id}``): new components and/or category."""
+
+    components: Annotated[list[ComponentDefinition], Field(min_length=1)] | None = None
+    category: TemplateCategory | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> TemplateEdit:
+        if self.components is None and self.category is None:
+            raise broken("give components and/or category to update")
+        return self

@@ -7,7 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from airflow_provider_whatsapp.exceptions import WhatsAppNotFoundError, WhatsAppValidationError
+from airflow_provider_whatsapp.exceptions import (
+    WhatsAppInvalidRequestError,
+    WhatsAppNotFoundError,
+    WhatsAppValidationError,
+)
 from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
@@ -78,3 +82,13 @@ def test_send_media_needs_exactly_one_source(hook: MatonWhatsAppHook) -> None:
         hook.send_media("+31612345789", "image", link="https://example.com/a.png", media_id="123")
     with pytest.raises(WhatsAppValidationError, match="media_type"):
         hook.send_media("+31612345789", "gif", link="https://example.com/a.gif")
+
+
+def test_unknown_media_id_is_an_invalid_request(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
+    sandbox_admin.inbound("+31612345789")
+    with pytest.raises(WhatsAppInvalidRequestError) as caught:
+        hook.send_media("+31612345789", "image", media_id="999999999999999")
+    assert caught.value.code == 131009
+    assert sandbox_admin.messages() == []

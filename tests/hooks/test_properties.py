@@ -33,6 +33,39 @@ def reply_buttons(draw: st.DrawFn) -> dict[str, Any]:
     }
 
 
+@st.composite
+def list_messages(draw: st.DrawFn) -> dict[str, Any]:
+    """1..3 sections sharing at most 10 rows, titles within Meta's limits."""
+    row_counts = draw(st.lists(st.integers(1, 4), min_size=1, max_size=3).filter(lambda c: sum(c) <= 10))
+    sections = [
+        {
+            "title": draw(button_titles.filter(lambda s: len(s) <= 24)),
+            "rows": [{"id": f"s{s}r{r}", "title": draw(button_titles)} for r in range(count)],
+        }
+        for s, count in enumerate(row_counts)
+    ]
+    return {
+        "type": "list",
+        "body": {"text": draw(words.filter(lambda s: len(s) <= 1024))},
+        "action": {"button": draw(button_titles), "sections": sections},
+    }
+
+
+def contact_card(name: str, phone: str, label: str) -> list[dict[str, Any]]:
+    return [{"name": {"formatted_name": name}, "phones": [{"phone": phone, "type": label}]}]
+
+
+def reaction(emoji: str) -> dict[str, Any]:
+    return {"type": "reaction", "reaction": {"message_id": "wamid.HBgLMzE2MTIzNDU3ODk", "emoji": emoji}}
+
+
+contacts = st.builds(
+    contact_card,
+    words.filter(lambda s: s.strip() and len(s) <= 100),
+    st.from_regex(r"\+[1-9][0-9]{7,14}", fullmatch=True),
+    st.sampled_from(["CELL", "MAIN", "MOBILE", "HOME", "WORK", "IPHONE"]),
+)
+
 valid_messages = st.one_of(
     st.builds(
         lambda body: {"type": "text", "text": {"body": body}},
@@ -50,6 +83,28 @@ valid_messages = st.one_of(
         st.floats(-180, 180, allow_nan=False),
     ),
     st.builds(lambda i: {"type": "interactive", "interactive": i}, reply_buttons()),
+    st.builds(lambda i: {"type": "interactive", "interactive": i}, list_messages()),
+    st.builds(
+        lambda text, url, body: {
+            "type": "interactive",
+            "interactive": {
+                "type": "cta_url",
+                "body": {"text": body},
+                "action": {"name": "cta_url", "parameters": {"display_text": text, "url": url}},
+            },
+        },
+        button_titles,
+        https_urls,
+        words.filter(lambda s: s.strip() and len(s) <= 1024),
+    ),
+    st.builds(
+        lambda kind, link: {"type": kind, kind: {"link": link}},
+        st.sampled_from(["audio", "sticker"]),
+        https_urls,
+    ),
+    st.builds(lambda c: {"type": "contacts", "contacts": c}, contacts),
+    st.builds(reaction, st.sampled_from(["\N{THUMBS UP SIGN}", "\N{RED APPLE}", "\N{GRINNING FACE}", ""])),
+    st.just({"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}),
 )
 
 invalid_messages = st.one_of(

@@ -83,13 +83,18 @@ def test_opt_in_retry_after_unknown_outcome(
     assert len(sandbox_admin.messages()) == 1
 
 
-def test_connection_refused_is_retried_then_reported(make_hook: HookFactory) -> None:
+def test_connection_refused_is_retried_then_reported(
+    make_hook: HookFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Nothing can have been accepted when the connection was refused, so even a send is retried."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    hook = make_hook(host=f"http://127.0.0.1:{closed_port}", max_retries=1)
+    hook = make_hook(host=f"http://127.0.0.1:{closed_port}", max_retries=2)
     with pytest.raises(WhatsAppServerError, match="could not reach"):
         hook.send_template(CUSTOMER, TEMPLATE)
+    assert "retry 1 of 2" in caplog.text
+    assert "retry 2 of 2" in caplog.text
 
 
 def test_rate_limited_burst_delivers_each_message_once(

@@ -45,3 +45,24 @@ def test_key_is_registered_with_airflows_secret_masker(hook: MatonWhatsAppHook) 
     key = hook.config.api_key
     assert key not in str(redact(f"Authorization: Bearer {key}"))
     assert key not in str(redact({"note": key}))
+
+
+def test_number_echoed_by_the_gateway_is_masked_everywhere(
+    hook: MatonWhatsAppHook,
+    sandbox_admin: SandboxAdminClient,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The sandbox, like Graph, quotes the recipient in 131026's details; 429s are retried first."""
+    undeliverable = "+31600000000"
+    sandbox_admin.set_faults(script=["429"])
+    caplog.set_level(logging.DEBUG)
+    with pytest.raises(WhatsAppAPIError) as caught:
+        hook.send_template(undeliverable, "hello_world")
+
+    printed = capsys.readouterr()
+    output = caplog.text + printed.out + printed.err + str(caught.value) + repr(caught.value.details)
+    assert caught.value.code == 131026
+    assert "retry 1 of" in output, "the 429 was logged and retried"
+    assert "31600000000" not in output
+    assert "+31******000" in str(caught.value)

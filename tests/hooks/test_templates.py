@@ -43,15 +43,31 @@ def test_list_templates_walks_every_page_by_cursor(
     assert len(listing) == 3
 
 
-def test_paging_next_is_never_followed(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
+def test_pages_come_through_the_gateway_not_graphs_next_link(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Each page's ``next`` points at graph.facebook.com with a token: following it would fail here
+    (no route to Meta) or leak to Meta; every page must instead be one request to the gateway."""
     for i in range(3):
         hook.create_template(definition(f"page_{i}"))
+    caplog.set_level("DEBUG")
 
     names = [t.name for t in hook.list_templates(limit=1)]
 
     assert len(names) == 4
-    for entry in sandbox_admin.requests_log("/message_templates"):
-        assert "access_token" not in entry.get("query", "")
+    pages = [r for r in sandbox_admin.requests_log("/message_templates") if r["method"] == "GET"]
+    assert len(pages) == 4
+    assert "graph.facebook.com" not in caplog.text
+    assert "access_token" not in caplog.text
+
+
+def test_find_template_matches_the_whole_name(hook: MatonWhatsAppHook) -> None:
+    """Graph's ``name`` filter also matches parts of names: ``order`` must not find ``order_ready``."""
+    hook.create_template(definition("order_ready"))
+    assert hook.find_template("order", "en_US") is None
+    found = hook.find_template("order_ready", "en_US")
+    assert found is not None
+    assert found.name == "order_ready"
 
 
 def test_status_filter(hook: MatonWhatsAppHook) -> None:
@@ -101,6 +117,17 @@ def test_duplicate_name_is_refused(hook: MatonWhatsAppHook) -> None:
     with pytest.raises(WhatsAppAPIError) as caught:
         hook.create_template(definition("only_once"))
     assert caught.value.code == 100
+
+
+def test_invalid_edit_fails_locally(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
+    created = hook.create_template(definition("to_edit"))
+    with pytest.raises(ValueError, match="components"):
+        hook.update_template(created.id, components=[{"type": "BODY", "text": "x" * 1025}])
+    with pytest.raises(ValueError, match="category"):
+        hook.update_template(created.id, category="PROMOTIONAL")
+    with pytest.raises(ValueError, match="components and/or category"):
+        hook.update_template(created.id)
+    assert not [r for r in sandbox_admin.requests_log(created.id) if r["method"] == "POST"]
 
 
 def test_invalid_definition_fails_locally(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:

@@ -53,3 +53,15 @@ def test_mask_phone(given: object, expected: str) -> None:
 
 def test_mask_never_shows_the_middle() -> None:
     assert "6123457" not in mask_phone("+31612345789")
+
+
+def test_redact_number_masks_every_spelling_of_the_number() -> None:
+    from airflow_provider_whatsapp.models.phone import redact_number
+
+    text = "Recipient +31612345789 (wa_id 31612345789) cannot be reached; sender 106540352242922"
+    redacted = redact_number(text, "+31 6 1234 5789")
+    assert "31612345789" not in redacted
+    assert redacted.count("+31******789") == 2
+    assert "106540352242922" in redacted  # other ids stay readable
+    assert redact_number("", "+31612345789") == ""
+    assert redact_number("code 123", "123") == "code 123"  # too short to be a number
