@@ -71,10 +71,14 @@ def test_find_template_matches_the_whole_name(hook: MatonWhatsAppHook) -> None:
 
 
 def test_status_filter(hook: MatonWhatsAppHook) -> None:
-    hook.create_template(definition("pending_one"))
-    pending = [t.name for t in hook.list_templates(status="PENDING")]
-    assert "pending_one" in pending
-    assert "hello_world" not in pending
+    created = hook.create_template(definition("reject_this_one"))
+    deadline = time.monotonic() + 15
+    while hook.get_template(created.id).status == "PENDING":
+        assert time.monotonic() < deadline, "the sandbox never reviewed the template"
+        time.sleep(0.1)
+
+    assert [t.name for t in hook.list_templates(status="REJECTED")] == ["reject_this_one"]
+    assert [t.name for t in hook.list_templates(status="APPROVED")] == ["hello_world"]
 
 
 def test_create_approve_edit_delete(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:

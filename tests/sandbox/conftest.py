@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,15 @@ import requests
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 
 VERSION = "v21.0"
+REVIEW_DELAY = 1.5
+
+
+def eventually(check: Callable[[], bool], timeout: float = 15.0) -> None:
+    """Wait until ``check()`` holds (timers in the sandbox run late on a busy machine); fail if never."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
 
 
 @dataclass
@@ -81,8 +91,9 @@ def new_client(base_url: str, **key_options: Any) -> Client:
 
 @pytest.fixture(scope="session")
 def unlimited_sandbox() -> Iterator[SandboxServer]:
-    """A server without rate limit, for tests that make many requests; templates reviewed after 0.3 s."""
-    with SandboxServer(SandboxConfig(rate_limit=0, template_approval_delay=0.3)) as server:
+    """A server without rate limit, for tests that make many requests. Templates are reviewed after
+    REVIEW_DELAY: long enough to see PENDING right after a create on a busy machine."""
+    with SandboxServer(SandboxConfig(rate_limit=0, template_approval_delay=REVIEW_DELAY)) as server:
         yield server
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +9,7 @@ import requests
 
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 
-from .conftest import Client, new_client
+from .conftest import REVIEW_DELAY, Client, eventually, new_client
 
 
 def test_create_is_pending_until_url_is_opened(client: Client) -> None:
@@ -59,7 +58,7 @@ def test_create_without_app_is_a_maton_400(client: Client) -> None:
 
 @pytest.fixture(scope="module")
 def delayed_sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxConfig(activation_delay=0.3, rate_limit=0)) as server:
+    with SandboxServer(SandboxConfig(activation_delay=REVIEW_DELAY, rate_limit=0)) as server:
         yield server
 
 
@@ -73,8 +72,8 @@ def test_activation_delay(delayed_sandbox: SandboxServer) -> None:
         ).status_code
         == 400
     )
-    time.sleep(0.4)
-    assert client.control("GET", f"/{connection['connection_id']}").json()["connection"]["status"] == "ACTIVE"
+    path = f"/{connection['connection_id']}"
+    eventually(lambda: client.control("GET", path).json()["connection"]["status"] == "ACTIVE")
     assert (
         client.send(
             {"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
