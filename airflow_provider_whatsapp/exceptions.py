@@ -107,7 +107,11 @@ class WhatsAppRateLimitError(WhatsAppAPIError):
 
 
 class WhatsAppServerError(WhatsAppAPIError):
-    """The gateway or the Cloud API failed (HTTP 5xx, or transient codes 1, 2, 131000, 131016)."""
+    """The gateway or the Cloud API failed (HTTP 5xx, or Graph codes 1, 2, 131000, 131016).
+
+    ``retryable`` says whether repeating the request is safe: true for reads, false for a send that
+    the gateway may already have accepted.
+    """
 
     retryable = True
 
