@@ -5,12 +5,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PKG    := airflow_provider_whatsapp
 
-.PHONY: install lint typecheck pytest test demo sandbox bench clean
+.PHONY: install lint typecheck pytest test demo sandbox bench lock clean
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package (all platforms, Python 3.10+) so that each machine tests the same set.
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e ".[dev]"
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +38,10 @@ bench: install
 	$(BIN)/python benchmarks/sandbox_throughput.py
 	$(BIN)/python benchmarks/client_overhead.py
 	$(BIN)/python benchmarks/import_cost.py
+
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 --quiet \
+		--custom-compile-command "make lock" -o constraints.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .demo
