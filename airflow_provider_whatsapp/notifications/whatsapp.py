@@ -21,16 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
 
+from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID
+
 if TYPE_CHECKING:
     import jinja2
     from airflow.sdk import Context
 
+    from airflow_provider_whatsapp.hooks.bulk import Recipients
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
     from airflow_provider_whatsapp.models import Message, SendResult
-    from airflow_provider_whatsapp.operators.base import Recipients
-
-DEFAULT_CONN_ID = "maton_whatsapp_default"
-MAX_TEXT = 4096
 
 DEFAULT_TEXT = (
     "Airflow{% if reason is defined %} ({{ reason }}){% endif %}: "
@@ -116,12 +115,12 @@ class WhatsAppNotifier(BaseNotifier):
 
     def notify(self, context: Context) -> None:
         """Send to each recipient (the hook logs each send, masked); log, never raise, who failed."""
+        from airflow_provider_whatsapp.hooks.bulk import failure_summary, parse_recipients, send_to_each
         from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
-        from airflow_provider_whatsapp.operators.base import failure_summary, parse_recipients, send_to_each
 
         recipients = parse_recipients(self.to)
         hook = MatonWhatsAppHook(self.maton_conn_id, phone_number_id=self.phone_number_id)
-        report = send_to_each(recipients, lambda to: self._send(hook, to))
+        report = send_to_each(recipients, lambda to: self._send(hook, to), [])
         problem = failure_summary(report)
         if problem:
             self.log.error("WhatsApp notification: %s", problem)
@@ -163,9 +162,11 @@ class WhatsAppNotifier(BaseNotifier):
         return build_template_message(name, self.language, body=params)
 
 
-def _fit(text: str, limit: int = MAX_TEXT) -> str:
+def _fit(text: str) -> str:
     """Cut a text (a long exception, say) to WhatsApp's limit rather than fail to notify at all."""
-    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+    from airflow_provider_whatsapp.models.messages import TEXT_BODY_MAX
+
+    return text if len(text) <= TEXT_BODY_MAX else text[: TEXT_BODY_MAX - 1] + "\u2026"
 
 
 send_whatsapp_notification = WhatsAppNotifier

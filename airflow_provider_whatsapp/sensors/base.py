@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue, conf
 
+from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID
+from airflow_provider_whatsapp.operators.base import MatonHookMixin
+
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
     from airflow_provider_whatsapp.triggers.base import MatonPollingTrigger
     from airflow_provider_whatsapp.triggers.status import Poll
 
-DEFAULT_CONN_ID = "maton_whatsapp_default"
 
-
-class MatonBaseSensor(BaseSensorOperator):
+class MatonBaseSensor(MatonHookMixin, BaseSensorOperator):
     """Wait until a check is done (pushing its value), failing at once on a terminal status.
+
+    ``soft_fail`` / ``never_fail`` turn a terminal status or a timeout into a skip, in every mode.
 
     :param maton_conn_id: Airflow connection of type ``maton_whatsapp`` (templated).
     :param deferrable: Wait in the triggerer instead of a worker slot; defaults to
@@ -49,13 +50,6 @@ class MatonBaseSensor(BaseSensorOperator):
         """The trigger that waits for what this sensor waits for (its ``check`` is the decision)."""
         raise NotImplementedError
 
-    @cached_property
-    def hook(self) -> MatonWhatsAppHook:
-        """The hook, imported and built on first use."""
-        from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
-
-        return MatonWhatsAppHook(self.maton_conn_id)
-
     def poke(self, context: Context) -> PokeReturnValue:
         """One check: done pushes the value, failed raises without retries, waiting pokes again."""
         return self._resolve(self.make_trigger().check(self.hook))
@@ -69,10 +63,21 @@ class MatonBaseSensor(BaseSensorOperator):
         return PokeReturnValue(is_done=poll.state == "done", xcom_value=poll.value)
 
     def execute(self, context: Context) -> Any:
-        """Poke or reschedule as usual; when deferrable, check once here, then wait in the triggerer."""
+        """Poke or reschedule as usual; when deferrable, check once here, then wait in the triggerer.
+
+        ``BaseSensorOperator`` applies ``soft_fail`` to pokes in its own loop and to the deferred wait
+        (its timeout included) on resuming; the first check here bypasses that loop, so it does the same.
+        """
+        from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
+
         if not self.deferrable:
             return super().execute(context)
-        first = self.poke(context)
+        try:
+            first = self.poke(context)
+        except AirflowFailException as err:
+            if self.soft_fail or self.never_fail:
+                raise AirflowSkipException(f"Skipping (soft_fail or never_fail is set): {err}") from err
+            raise
         if not first.is_done:
             self.defer(
                 trigger=self.make_trigger(),

@@ -17,7 +17,8 @@ class MatonConnectionSensor(MatonBaseSensor):
     Defaults follow Maton's own CLI: a check every 2 seconds for up to 5 minutes.
 
     :param connection_id: Connection to wait for, e.g. ``"{{ ti.xcom_pull('create_connection') }}"``;
-        empty waits for any ``whatsapp-business`` connection of the key (templated).
+        empty waits for the one the Airflow connection pins (extra ``connection_id``), else for any
+        ``whatsapp-business`` connection of the key (templated).
     """
 
     template_fields: Sequence[str] = (*MatonBaseSensor.template_fields, "connection_id")

@@ -19,15 +19,23 @@ class WhatsAppTemplateStatusSensor(MatonBaseSensor):
 
     :param template_name: Template name (templated).
     :param language: Template language code (templated).
+    :param waba_id: WhatsApp Business Account that owns the template; defaults to the connection's
+        (templated).
     """
 
-    template_fields: Sequence[str] = (*MatonBaseSensor.template_fields, "template_name", "language")
+    template_fields: Sequence[str] = (
+        *MatonBaseSensor.template_fields,
+        "template_name",
+        "language",
+        "waba_id",
+    )
 
     def __init__(
         self,
         *,
         template_name: str,
         language: str = "en_US",
+        waba_id: str | None = None,
         poke_interval: float = 60,
         timeout: float = 24 * 60 * 60,
         **kwargs: Any,
@@ -35,6 +43,7 @@ class WhatsAppTemplateStatusSensor(MatonBaseSensor):
         super().__init__(poke_interval=poke_interval, timeout=timeout, **kwargs)
         self.template_name = template_name
         self.language = language
+        self.waba_id = waba_id
 
     def make_trigger(self) -> MatonPollingTrigger:
         """A :class:`~airflow_provider_whatsapp.triggers.template.WhatsAppTemplateStatusTrigger`."""
@@ -44,5 +53,6 @@ class WhatsAppTemplateStatusSensor(MatonBaseSensor):
             maton_conn_id=self.maton_conn_id,
             template_name=self.template_name,
             language=self.language,
+            waba_id=self.waba_id or None,
             poke_interval=self.poke_interval,
         )

@@ -3,6 +3,11 @@
 The check is the sensors' own (``triggers/status.py``), run with the sync hook in a worker thread
 (``asyncio.to_thread``): the triggerer's event loop never blocks, and the hook's sync
 ``BaseHook.get_connection`` is served from that thread through the triggerer's supervisor channel.
+That thread pool is shared by every trigger, so a check makes each request once, without the hook's
+retries and their backoff (up to minutes with ``Retry-After``): a retryable error already counts as
+"still waiting" and is tried again on the next check. The hook's HTTP session is closed when the
+trigger ends, however it ends.
+
 A trigger serializes only the Airflow connection id and its arguments; the key never leaves the
 connection store.
 """
@@ -10,6 +15,7 @@ connection store.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -50,18 +56,25 @@ class MatonPollingTrigger(BaseTrigger):
         }
 
     def _make_hook(self) -> MatonWhatsAppHook:
+        """A hook whose client makes no retries (built here, in a worker thread: it reads the connection)."""
         from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 
-        return MatonWhatsAppHook(self.maton_conn_id)
+        hook = MatonWhatsAppHook(self.maton_conn_id)
+        hook.config = dataclasses.replace(hook.config, max_retries=0)
+        hook.get_conn()  # the client, built now: ``run`` always has a session to close
+        return hook
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Check, sleep, repeat; yield the first outcome that is not "waiting"."""
         hook = await asyncio.to_thread(self._make_hook)
-        while True:
-            poll = await asyncio.to_thread(self.check, hook)
-            if poll.state != "waiting":
-                self.log.info("%s", poll.message)
-                yield TriggerEvent(poll.to_event())  # type: ignore[no-untyped-call]
-                return
-            self.log.info("%s; checking again in %ss", poll.message, self.poke_interval)
-            await asyncio.sleep(self.poke_interval)
+        try:
+            while True:
+                poll = await asyncio.to_thread(self.check, hook)
+                if poll.state != "waiting":
+                    self.log.info("%s", poll.message)
+                    yield TriggerEvent(poll.to_event())  # type: ignore[no-untyped-call]
+                    return
+                self.log.info("%s; checking again in %ss", poll.message, self.poke_interval)
+                await asyncio.sleep(self.poke_interval)
+        finally:
+            hook.client.close()

@@ -11,12 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from airflow_provider_whatsapp.constants import GATEWAY_APP
+
 if TYPE_CHECKING:
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+    from airflow_provider_whatsapp.models import MatonConnection
 
 State = Literal["done", "waiting", "failed"]
 
-WHATSAPP_APP = "whatsapp-business"
 TEMPLATE_FAILED_STATUSES = frozenset({"REJECTED", "DISABLED", "DELETED", "PENDING_DELETION"})
 
 
@@ -55,45 +57,48 @@ def _tolerating_blips(check: Callable[[], Poll]) -> Poll:
 def poll_connection(hook: MatonWhatsAppHook, connection_id: str | None) -> Poll:
     """ACTIVE is done; FAILED or gone (404) fails; PENDING waits.
 
-    Without ``connection_id``, any ``whatsapp-business`` connection of the key counts: one ACTIVE is
+    Without ``connection_id``, the connection the Airflow connection pins (extra ``connection_id``) is
+    waited for; without either, any ``whatsapp-business`` connection of the key counts: one ACTIVE is
     done, else one PENDING waits, else only FAILED ones fail, and none at all waits for one to appear.
     """
 
     def check() -> Poll:
         from airflow_provider_whatsapp.exceptions import WhatsAppNotFoundError
 
-        if connection_id:
+        wanted = connection_id or hook.config.connection_id
+        if wanted:
             try:
-                connection = hook.get_connection(connection_id)
+                return _connection_poll(hook.get_connection(wanted))
             except WhatsAppNotFoundError:
-                return Poll("failed", f"Maton connection {connection_id} does not exist (deleted?)")
-            return _connection_poll(connection_id, connection.status)
-        connections = [c for c in hook.list_connections() if c.app in (None, WHATSAPP_APP)]
+                return Poll("failed", f"Maton connection {wanted} does not exist (deleted?)")
+        connections = [c for c in hook.list_connections() if c.app in (None, GATEWAY_APP)]
         for status in ("ACTIVE", "PENDING", "FAILED"):
             found = next((c for c in connections if c.status == status), None)
             if found is not None:
-                return _connection_poll(found.connection_id, status)
-        return Poll("waiting", f"no {WHATSAPP_APP} connection yet")
+                return _connection_poll(found)
+        return Poll("waiting", f"no {GATEWAY_APP} connection yet")
 
     return _tolerating_blips(check)
 
 
-def _connection_poll(connection_id: str, status: str) -> Poll:
-    if status == "ACTIVE":
-        return Poll("done", f"Maton connection {connection_id} is ACTIVE", connection_id)
-    if status == "FAILED":
-        return Poll("failed", f"Maton connection {connection_id} FAILED: create a new connection")
-    return Poll("waiting", f"Maton connection {connection_id} is {status}: waiting for the OAuth to finish")
+def _connection_poll(connection: MatonConnection) -> Poll:
+    name = f"Maton connection {connection.connection_id}"
+    if connection.is_active:
+        return Poll("done", f"{name} is ACTIVE", connection.connection_id)
+    if connection.status == "FAILED":
+        return Poll("failed", f"{name} FAILED: create a new connection")
+    return Poll("waiting", f"{name} is {connection.status}: waiting for the OAuth to finish")
 
 
-def poll_template(hook: MatonWhatsAppHook, name: str, language: str) -> Poll:
+def poll_template(hook: MatonWhatsAppHook, name: str, language: str, *, waba_id: str | None = None) -> Poll:
     """APPROVED is done; REJECTED, DISABLED or deleted fails (with Meta's reason); anything else waits.
 
-    A template that does not exist fails: no amount of waiting approves it.
+    A template that does not exist fails: no amount of waiting approves it. ``waba_id`` None means the
+    hook's (the connection's) account.
     """
 
     def check() -> Poll:
-        template = hook.find_template(name, language)
+        template = hook.find_template(name, language, waba_id=waba_id)
         label = f"template {name} ({language})"
         if template is None:
             return Poll("failed", f"{label} does not exist")

@@ -16,19 +16,23 @@ class WhatsAppTemplateStatusTrigger(MatonPollingTrigger):
 
     :param template_name: Template name.
     :param language: Template language code, e.g. ``en_US``.
+    :param waba_id: WhatsApp Business Account that owns the template; None: the connection's.
     """
 
-    def __init__(self, *, template_name: str, language: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *, template_name: str, language: str, waba_id: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.template_name = template_name
         self.language = language
+        self.waba_id = waba_id
 
     def arguments(self) -> dict[str, Any]:
         """The template waited for."""
-        return {"template_name": self.template_name, "language": self.language}
+        return {"template_name": self.template_name, "language": self.language, "waba_id": self.waba_id}
 
     def check(self, hook: MatonWhatsAppHook) -> Poll:
         """The sensor's own decision."""
         from airflow_provider_whatsapp.triggers.status import poll_template
 
-        return poll_template(hook, self.template_name, self.language)
+        return poll_template(hook, self.template_name, self.language, waba_id=self.waba_id)

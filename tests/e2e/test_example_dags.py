@@ -1,10 +1,10 @@
 """Every example DAG, run in-process with ``dag.test()`` over loopback HTTP to the sandbox.
 
-Each test asserts what the sandbox stored, and every run is checked for the key in its XComs and
-rendered template fields. Failure paths run the same DAGs with other Params: a bad
-template parameter, an undeliverable recipient among good ones, a REJECTED template, a FAILED
-connection, and a notifier whose key is refused while the task itself fails. One test runs
-``airflow dags test`` in a subprocess, as a user would.
+Each test asserts what the sandbox stored, and every run is checked for the key and for recipients'
+full numbers (with or without ``+``) in its XComs and rendered template fields. Failure paths run the
+same DAGs with other Params: a bad template parameter, an undeliverable recipient among good ones, a
+REJECTED template, a FAILED connection, and a notifier whose key is refused while the task itself
+fails. One test runs ``airflow dags test`` in a subprocess, as a user would.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.usefixtures("airflow_home", "maton_connection")
 
 ALICE, BOB = "+31612345678", "+31687654321"
 UNDELIVERABLE = "+31600000000"  # the sandbox answers 131026 for numbers ending in 0000
+RECIPIENTS = (ALICE, BOB, UNDELIVERABLE)
 DAGS_FOLDER = Path(__file__).resolve().parents[2] / "example_dags"
 CONN_ENV = "AIRFLOW_CONN_MATON_WHATSAPP_DEFAULT"
 
@@ -87,13 +88,14 @@ def load_dag(dag_id: str) -> Any:
 
 def run_dag(dag_id: str, conf: dict[str, Any] | None = None) -> RunResult:
     """Run one DAG with ``dag.test()``, collect the outcome, and check that no XCom and no rendered
-    template field of the run holds the Maton key."""
+    template field of the run holds the Maton key or a recipient's full number."""
     started = time.monotonic()
     run = load_dag(dag_id).test(run_conf=conf)
     tasks = {ti.task_id: str(ti.state) for ti in run.get_task_instances()}
     result = RunResult(dag_id, run.run_id, str(run.state), tasks, time.monotonic() - started)
-    key = json.loads(os.environ[CONN_ENV])["password"]
-    assert key not in repr(result.stored())
+    stored = repr(result.stored())
+    assert json.loads(os.environ[CONN_ENV])["password"] not in stored
+    assert [digits(number) for number in RECIPIENTS if digits(number) in stored] == []
     return result
 
 
@@ -284,4 +286,4 @@ def test_airflow_dags_test_command(
     assert "state=success" in output
     assert len(sandbox_admin.messages()) == messages
     assert maton_connection["api_key"] not in output
-    assert ALICE not in output
+    assert [digits(number) for number in (ALICE, BOB) if digits(number) in output] == []

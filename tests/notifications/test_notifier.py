@@ -3,7 +3,6 @@ templates, and failures that are logged but never raised."""
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -51,10 +50,10 @@ def test_default_text_renders_the_context_and_falls_back_to_the_template(sandbox
 def test_custom_text_and_template_parameters_are_templated(sandbox_admin: Any) -> None:
     sandbox_admin.inbound(ALICE)
     body = {"type": "BODY", "text": "{{1}} finished", "example": {"body_text": [["x"]]}}
-    MatonWhatsAppHook().create_template(
+    created = MatonWhatsAppHook().create_template(
         {"name": "run_done", "language": "en_US", "category": "UTILITY", "components": [body]}
     )
-    time.sleep(1.0)  # the test sandbox approves after 0.5 s
+    sandbox_admin.call("POST", f"/_sandbox/templates/{created.id}/approve")  # rather than await the review
 
     WhatsAppNotifier(to="{{ params.to }}", text="{{ dag.dag_id }} done ({{ reason }})")(
         callback_context(params={"to": ALICE}, reason="success")

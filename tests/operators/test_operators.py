@@ -1,5 +1,6 @@
-"""Operators: recipients, the per-recipient report, templated fields, and a DAG run of every operator
-against the sandbox that checks XComs and rendered fields never hold the key."""
+"""Operators: recipients, the per-recipient report (also when a send is interrupted), templated fields
+with masked recipients, and each operator's ``execute()`` against the sandbox. DAG runs, with their
+XComs and rendered fields, are checked in ``tests/e2e/test_example_dags.py``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 import pytest
 from airflow.sdk import DAG, ObjectStoragePath
+from airflow.sdk.exceptions import AirflowFailException, AirflowTaskTimeout
 
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppRateLimitError,
@@ -16,6 +18,12 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppServerError,
     WhatsAppUnknownOutcomeError,
     WhatsAppValidationError,
+)
+from airflow_provider_whatsapp.hooks.bulk import (
+    failure_summary,
+    parse_recipients,
+    retry_can_help,
+    send_to_each,
 )
 from airflow_provider_whatsapp.operators import (
     MatonCreateConnectionOperator,
@@ -25,20 +33,15 @@ from airflow_provider_whatsapp.operators import (
     WhatsAppSendTextOperator,
     WhatsAppUploadMediaOperator,
 )
-from airflow_provider_whatsapp.operators.base import (
-    failure_summary,
-    parse_recipients,
-    retry_can_help,
-    send_to_each,
-)
 
-ALICE, BOB = "+31612345678", "+31687654321"
+ALICE, BOB, CAROL = "+31612345678", "+31687654321", "+31611112222"
 
 
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
         (ALICE, [ALICE]),
+        (31612345678, ["31612345678"]),  # what "+31612345678" renders to as a native object
         (f"{ALICE}, {BOB};\n{ALICE}", [ALICE, BOB]),
         ([ALICE, BOB, "31612345678"], [ALICE, BOB]),
         (f"['{ALICE}', '{BOB}']", [ALICE, BOB]),  # what "{{ params.recipients }}" renders to
@@ -64,7 +67,7 @@ def test_send_to_each_keeps_going_and_masks_numbers_in_errors() -> None:
             raise WhatsAppRecipientError(f"Recipient {BOB} cannot receive messages", status=400, code=131026)
         return Sent()
 
-    report = send_to_each([ALICE, BOB, ALICE], send)
+    report = send_to_each([ALICE, BOB, ALICE], send, [])
 
     assert report[0] == {"to": "+31******678", "message_id": "wamid.1"}
     assert report[1]["to"] == "+31******321"
@@ -100,7 +103,23 @@ def test_retry_only_when_it_can_help_and_resends_to_nobody(
         raise next(failures)
 
     recipients = [ALICE, BOB] if delivered else [BOB]
-    assert retry_can_help(send_to_each(recipients, send)) is expected
+    assert retry_can_help(send_to_each(recipients, send, [])) is expected
+
+
+def test_send_to_each_keeps_the_outcomes_known_when_something_else_stops_it() -> None:
+    class Sent:
+        message_id, message_status = "wamid.1", None
+
+    def send(to: str) -> Any:
+        if to == BOB:
+            raise RuntimeError("a bug")
+        return Sent()
+
+    report: list[dict[str, Any]] = []
+    with pytest.raises(RuntimeError):
+        send_to_each([ALICE, BOB, CAROL], send, report)
+
+    assert report == [{"to": "+31******678", "message_id": "wamid.1"}]
 
 
 def test_templated_fields_render() -> None:
@@ -122,11 +141,88 @@ def test_templated_fields_render() -> None:
     for op in (text, template, message, upload):
         op.render_template_fields(context)
 
-    assert (text.to, text.text) == ([ALICE, BOB], "Report 2025-01-02")
+    assert (text.to, text.text) == (["+31******678", "+31******321"], "Report 2025-01-02")
     assert (template.template_name, template.body_parameters) == ("daily", ["2025-01-02", 3])
     assert template.header_parameters == ["daily"]
     assert message.message == {"type": "text", "text": {"body": "2025-01-02"}}
     assert upload.file_path == "/tmp/2025-01-02.csv"
+
+
+def test_rendered_to_shows_masked_numbers_and_execute_sends_to_the_real_ones(
+    maton_connection: dict[str, Any], sandbox_admin: Any
+) -> None:
+    """Airflow stores rendered fields (the UI's "Rendered" tab): ``to`` must not hold full numbers."""
+    with DAG("masked", schedule=None, start_date=datetime(2025, 1, 1)):
+        op = WhatsAppSendTemplateOperator(task_id="t", to="{{ params.to }}", template_name="hello_world")
+    op.render_template_fields({"params": {"to": [ALICE, BOB]}})
+    op.render_template_fields({"params": {}})  # rendering twice keeps the recipients
+
+    assert op.to == ["+31******678", "+31******321"]
+    assert all("612345678" not in repr(getattr(op, field)) for field in op.template_fields)
+    context: Any = {"ti": RecordingTI()}
+    op.execute(context)
+    assert [m["wa_id"] for m in sandbox_admin.messages()] == [ALICE[1:], BOB[1:]]
+
+
+def test_execute_without_rendering_parses_to_as_given(
+    maton_connection: dict[str, Any], sandbox_admin: Any
+) -> None:
+    WhatsAppSendTemplateOperator(task_id="t", to=f"{ALICE};{BOB}", template_name="hello_world").execute(
+        {"ti": RecordingTI()}  # type: ignore[typeddict-item]
+    )
+
+    assert [m["wa_id"] for m in sandbox_admin.messages()] == [ALICE[1:], BOB[1:]]
+
+
+@pytest.mark.parametrize("interruption", [AirflowTaskTimeout, KeyboardInterrupt, RuntimeError])
+def test_an_interruption_after_a_send_pushes_the_partial_report_and_fails_without_retry(
+    interruption: type[BaseException],
+    maton_connection: dict[str, Any],
+    sandbox_admin: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, BOB, CAROL], template_name="hello_world")
+    send = op.hook.send_message
+
+    def stopped_at_bob(to: str, *args: Any, **kwargs: Any) -> Any:
+        if to == BOB:
+            raise interruption()
+        return send(to, *args, **kwargs)
+
+    monkeypatch.setattr(op.hook, "send_message", stopped_at_bob)
+    context: Any = {"ti": RecordingTI()}
+
+    with pytest.raises(AirflowFailException, match=r"after 1 of 3 recipient\(s\) got the message") as failed:
+        op.execute(context)
+
+    assert isinstance(failed.value.__cause__, interruption)
+    [sent] = sandbox_admin.messages()
+    assert sent["wa_id"] == ALICE[1:]
+    report = context["ti"].pushed["report"]
+    assert (report[0]["to"], report[0]["message_id"]) == ("+31******678", sent["id"])
+    assert [(line["to"], line["error"]["error"]) for line in report[1:]] == [
+        ("+31******321", interruption.__name__),
+        ("+31******222", interruption.__name__),
+    ]
+    assert "outcome unknown" in report[1]["error"]["message"]
+    assert "not sent" in report[2]["error"]["message"]
+
+
+def test_an_interruption_before_anyone_got_the_message_propagates_as_is(
+    maton_connection: dict[str, Any], sandbox_admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, BOB], template_name="hello_world")
+
+    def timed_out(to: str, *args: Any, **kwargs: Any) -> Any:
+        raise AirflowTaskTimeout()
+
+    monkeypatch.setattr(op.hook, "send_message", timed_out)
+    context: Any = {"ti": RecordingTI()}
+
+    with pytest.raises(AirflowTaskTimeout):  # Airflow may retry: nobody would get the message twice
+        op.execute(context)
+    assert context["ti"].pushed == {}
+    assert sandbox_admin.messages() == []
 
 
 class RecordingTI:

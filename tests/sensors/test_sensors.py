@@ -1,17 +1,26 @@
-"""Sensors against the sandbox: poke decisions, deferral, resuming from an event, and a reschedule-mode
-DAG run that needs no triggerer."""
+"""Sensors against the sandbox: poke decisions, deferral, resuming from an event or a timeout,
+``soft_fail``, and reschedule mode, which needs no triggerer."""
 
 from __future__ import annotations
 
-import time
+import json
 from typing import Any
 
 import pytest
 import requests
-from airflow.sdk.exceptions import AirflowFailException, AirflowRescheduleException, TaskDeferred
+from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
+from airflow.sdk.exceptions import (
+    AirflowFailException,
+    AirflowRescheduleException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+    TaskDeferred,
+)
 
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from airflow_provider_whatsapp.sensors import MatonConnectionSensor, WhatsAppTemplateStatusSensor
+from tests.airflow_fixtures import CONN_ENV
 
 pytestmark = pytest.mark.usefixtures("maton_connection")
 CONTEXT: Any = {}
@@ -41,6 +50,21 @@ def test_connection_sensor_without_id_accepts_any_active_connection(maton_connec
     assert (done.is_done, done.xcom_value) == (True, maton_connection["connection_id"])
 
 
+def test_connection_sensor_without_id_waits_for_the_one_the_airflow_connection_pins(
+    sandbox_admin: SandboxAdminClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connection_id, url = pending_connection()
+    pinned = json.loads(sandbox_admin.airflow_connection_json())
+    pinned["extra"]["connection_id"] = connection_id
+    monkeypatch.setenv(CONN_ENV, json.dumps(pinned))
+    sensor = MatonConnectionSensor(task_id="wait")
+
+    assert not sensor.poke(CONTEXT).is_done  # the key's other connection is ACTIVE: not the one pinned
+    requests.get(url, timeout=10).raise_for_status()
+    done = sensor.poke(CONTEXT)
+    assert (done.is_done, done.xcom_value) == (True, connection_id)
+
+
 def test_connection_sensor_fails_at_once_on_failed_or_deleted(sandbox_admin: Any) -> None:
     failed, _ = pending_connection()
     sandbox_admin.call("POST", f"/_sandbox/connections/{failed}/fail")
@@ -53,20 +77,51 @@ def test_connection_sensor_fails_at_once_on_failed_or_deleted(sandbox_admin: Any
         MatonConnectionSensor(task_id="wait", connection_id=deleted).poke(CONTEXT)
 
 
-def test_template_sensor_approved_rejected_and_missing() -> None:
-    body = {"name": "reject_me", "language": "en_US", "category": "UTILITY"}
-    MatonWhatsAppHook().create_template({**body, "components": [{"type": "BODY", "text": "Hello"}]})
+def create_template(name: str) -> str:
+    """Submit a template for review; its id."""
+    body = {"name": name, "language": "en_US", "category": "UTILITY"}
+    return MatonWhatsAppHook().create_template({**body, "components": [{"type": "BODY", "text": "Hi"}]}).id
 
+
+def test_template_sensor_waits_during_the_review_then_approved_or_rejected(
+    manual_review: SandboxAdminClient,
+) -> None:
+    approved, rejected = create_template("approve_me"), create_template("reject_me")
+    sensor = WhatsAppTemplateStatusSensor(task_id="t", template_name="approve_me")
+    other = WhatsAppTemplateStatusSensor(task_id="t", template_name="reject_me")
+
+    assert not sensor.poke(CONTEXT).is_done  # PENDING until the test decides
+    assert not other.poke(CONTEXT).is_done
+    manual_review.call("POST", f"/_sandbox/templates/{approved}/approve")
+    manual_review.call("POST", f"/_sandbox/templates/{rejected}/reject", json={"reason": "SCAM"})
+    done = sensor.poke(CONTEXT)
+    assert (done.is_done, done.xcom_value) == (True, approved)
+    with pytest.raises(AirflowFailException, match="REJECTED, reason: SCAM"):
+        other.poke(CONTEXT)
+
+
+def test_template_sensor_approved_and_missing() -> None:
     done = WhatsAppTemplateStatusSensor(task_id="t", template_name="hello_world").poke(CONTEXT)
     assert done.is_done
     assert done.xcom_value
-    in_review = WhatsAppTemplateStatusSensor(task_id="t", template_name="reject_me").poke(CONTEXT)
-    assert not in_review.is_done  # the test sandbox reviews after 0.5 s
-    time.sleep(1.0)
-    with pytest.raises(AirflowFailException, match="REJECTED, reason: INVALID_FORMAT"):
-        WhatsAppTemplateStatusSensor(task_id="t", template_name="reject_me").poke(CONTEXT)
     with pytest.raises(AirflowFailException, match="does not exist"):
         WhatsAppTemplateStatusSensor(task_id="t", template_name="nope", language="de").poke(CONTEXT)
+
+
+def test_template_sensor_looks_in_the_waba_it_is_given(
+    sandbox_key: dict[str, Any], sandbox_admin: SandboxAdminClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without_waba = json.loads(sandbox_admin.airflow_connection_json())
+    del without_waba["extra"]["waba_id"]
+    monkeypatch.setenv(CONN_ENV, json.dumps(without_waba))
+    sensor = WhatsAppTemplateStatusSensor(
+        task_id="t", template_name="hello_world", waba_id="{{ params.waba }}", deferrable=True
+    )
+    sensor.render_template_fields({"params": {"waba": sandbox_key["waba_id"]}})
+
+    assert sensor.poke(CONTEXT).is_done
+    assert sensor.make_trigger().serialize()[1]["waba_id"] == sandbox_key["waba_id"]
+    assert sandbox_admin.requests_log(f"/{sandbox_key['waba_id']}/message_templates")
 
 
 def test_deferrable_sensor_defers_with_a_keyless_trigger_and_resumes(
@@ -91,6 +146,31 @@ def test_deferrable_sensor_defers_with_a_keyless_trigger_and_resumes(
     assert sensor.execute_complete(CONTEXT, event) == connection_id
     with pytest.raises(AirflowFailException, match="FAILED"):
         sensor.execute_complete(CONTEXT, {"state": "failed", "message": "FAILED", "value": None})
+
+
+def test_soft_fail_skips_on_a_terminal_status_when_deferrable_too(sandbox_admin: SandboxAdminClient) -> None:
+    failed, _ = pending_connection()
+    sandbox_admin.fail_connection(failed)
+
+    for deferrable in (False, True):
+        sensor = MatonConnectionSensor(
+            task_id="wait", connection_id=failed, deferrable=deferrable, soft_fail=True, timeout=10
+        )
+        with pytest.raises(AirflowSkipException):
+            sensor.execute({"ti": FirstTry()})  # type: ignore[typeddict-item]
+
+
+@pytest.mark.parametrize(
+    ("soft_fail", "raised"), [(True, AirflowSkipException), (False, AirflowSensorTimeout)]
+)
+def test_a_deferral_timeout_skips_with_soft_fail_else_fails(
+    soft_fail: bool, raised: type[BaseException]
+) -> None:
+    sensor = MatonConnectionSensor(task_id="wait", connection_id="c1", deferrable=True, soft_fail=soft_fail)
+    timed_out = {"error": TriggerFailureReason.TRIGGER_TIMEOUT}
+
+    with pytest.raises(raised):
+        sensor.resume_execution(TRIGGER_FAIL_REPR, timed_out, CONTEXT)
 
 
 def test_deferrable_sensor_returns_at_once_when_already_done() -> None:

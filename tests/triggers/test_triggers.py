@@ -4,28 +4,37 @@ sync calls in worker threads and the connection read from the environment."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
 from airflow.sdk._shared.module_loading import import_string
 
+from airflow_provider_whatsapp.hooks.client import GatewayClient
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from airflow_provider_whatsapp.triggers.connection import MatonConnectionTrigger
 from airflow_provider_whatsapp.triggers.template import WhatsAppTemplateStatusTrigger
 
 pytestmark = pytest.mark.usefixtures("maton_connection")
 
 
-def first_event(trigger: Any, *, while_waiting: Any = None, timeout: float = 30) -> dict[str, Any]:
-    """Run the trigger until its first event; ``while_waiting`` runs in a thread once it started."""
+def first_event(
+    trigger: Any, *, checked: Callable[[], Any] | None = None, then: Any = None, timeout: float = 30
+) -> dict[str, Any]:
+    """Run the trigger until its first event; once ``checked()`` says the trigger has checked at least
+    once, assert it is still waiting and run ``then`` in a thread."""
 
     async def main() -> dict[str, Any]:
         run = asyncio.ensure_future(anext(trigger.run()))
-        if while_waiting is not None:
-            await asyncio.sleep(0.5)
+        if then is not None:
+            assert checked is not None
+            async with asyncio.timeout(timeout):
+                while not await asyncio.to_thread(checked):
+                    await asyncio.sleep(0.05)
             assert not run.done()
-            await asyncio.to_thread(while_waiting)
+            await asyncio.to_thread(then)
         event = await asyncio.wait_for(run, timeout)
         payload: dict[str, Any] = event.payload
         return payload
@@ -45,18 +54,23 @@ def test_serialize_round_trips_without_the_key(maton_connection: dict[str, Any])
         "poke_interval": 1,
         "template_name": "x",
         "language": "en_US",
+        "waba_id": None,
     }
     assert maton_connection["api_key"] not in repr(kwargs)
     assert import_string(classpath)(**kwargs).serialize() == (classpath, kwargs)
 
 
-def test_connection_trigger_fires_when_the_oauth_finishes() -> None:
+def test_connection_trigger_fires_when_the_oauth_finishes(sandbox_admin: SandboxAdminClient) -> None:
     created = MatonWhatsAppHook().create_connection()
     trigger = MatonConnectionTrigger(
         maton_conn_id="maton_whatsapp_default", connection_id=created.connection_id, poke_interval=0.2
     )
 
-    event = first_event(trigger, while_waiting=lambda: requests.get(str(created.url), timeout=10))
+    event = first_event(
+        trigger,
+        checked=lambda: sandbox_admin.requests_log(f"/connections/{created.connection_id}"),
+        then=lambda: requests.get(str(created.url), timeout=10),
+    )
 
     assert event["state"] == "done"
     assert event["value"] == created.connection_id
@@ -70,9 +84,8 @@ def test_connection_trigger_fails_on_a_failed_connection(sandbox_admin: Any) -> 
 
     event = first_event(
         trigger,
-        while_waiting=lambda: sandbox_admin.call(
-            "POST", f"/_sandbox/connections/{created.connection_id}/fail"
-        ),
+        checked=lambda: sandbox_admin.requests_log(f"/connections/{created.connection_id}"),
+        then=lambda: sandbox_admin.fail_connection(created.connection_id),
     )
 
     assert event["state"] == "failed"
@@ -100,3 +113,40 @@ def test_template_trigger_waits_for_the_review(name: str, state: str, says: str)
 
     assert event["state"] == state
     assert says in event["message"]
+
+
+def test_a_check_makes_no_retries_and_the_session_is_closed_at_the_end(
+    maton_connection: dict[str, Any],
+    sandbox_admin: SandboxAdminClient,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The triggerer's thread pool is shared: a busy gateway means "check again later", not a retry
+    loop (with ``Retry-After`` sleeps) inside one check."""
+    closed: list[GatewayClient] = []
+    close = GatewayClient.close
+
+    def recording_close(client: GatewayClient) -> None:
+        closed.append(client)
+        close(client)
+
+    monkeypatch.setattr(GatewayClient, "close", recording_close)
+    sandbox_admin.set_faults(script=["429"])
+    trigger = MatonConnectionTrigger(
+        maton_conn_id="maton_whatsapp_default",
+        connection_id=maton_connection["connection_id"],
+        poke_interval=0.1,
+    )
+
+    async def every_event() -> list[Any]:
+        return [event async for event in trigger.run()]
+
+    [event] = asyncio.run(every_event())
+
+    assert event.payload["state"] == "done"
+    assert "the gateway is busy, trying again" in "".join(
+        capfd.readouterr()
+    )  # the 429 came back as "waiting"
+    assert len(sandbox_admin.requests_log(f"/connections/{maton_connection['connection_id']}")) == 2
+    assert len(closed) == 1
+    assert closed[0].config.max_retries == 0
