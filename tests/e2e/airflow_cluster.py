@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,6 +31,7 @@ BIN = Path(sys.executable).parent
 AIRFLOW = str(BIN / "airflow")
 ADMIN = "admin"
 COMPONENTS = ("api-server", "scheduler", "dag-processor", "triggerer")
+FINISHED_TASK_STATES = frozenset({"success", "failed", "skipped", "upstream_failed", "removed"})
 T = TypeVar("T")
 
 
@@ -130,10 +132,65 @@ class AirflowCluster:
             parts.append(f"===== airflow {name} (last {tail} lines) =====\n" + "\n".join(lines[-tail:]))
         return "\n".join(parts)
 
+    @contextlib.contextmanager
+    def logs_on_failure(self) -> Iterator[None]:
+        """Print the components' output when the body raises: for tests that share one cluster through
+        a fixture, whose own failures never reach ``airflow_cluster``'s handler."""
+        try:
+            yield
+        except BaseException:
+            print(self.process_logs(), file=sys.stderr)
+            raise
+
+    def dag_runs(self, dag_id: str) -> list[dict[str, Any]]:
+        """Every run of ``dag_id`` as the REST API lists it (``dag_run_id``, ``run_type``, ``state``...)."""
+        runs: list[dict[str, Any]] = self.api("GET", f"/dags/{dag_id}/dagRuns")["dag_runs"]
+        return runs
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        """The task instances of one DAG run (``task_id``, ``state``, ``try_number``...)."""
+        tis: list[dict[str, Any]] = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")[
+            "task_instances"
+        ]
+        return tis
+
     def task_states(self, dag_id: str, run_id: str) -> dict[str, str | None]:
         """``{task_id: state}`` of one DAG run."""
-        body = self.api("GET", f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")
-        return {ti["task_id"]: ti["state"] for ti in body["task_instances"]}
+        return {ti["task_id"]: ti["state"] for ti in self.task_instances(dag_id, run_id)}
+
+    def wait_for_task_state(self, dag_id: str, run_id: str, task_id: str, state: str, timeout: float) -> None:
+        """Wait until the task is in ``state``; fail at once if it finishes in another state instead
+        (a sensor that fails must not cost the whole timeout)."""
+
+        def reached() -> bool:
+            self.check_alive()
+            current = self.task_states(dag_id, run_id).get(task_id)
+            if current != state and current in FINISHED_TASK_STATES:
+                raise AssertionError(f"{dag_id}.{task_id} ended {current} while waiting for {state}")
+            return current == state
+
+        wait_for(reached, timeout=timeout, what=f"{dag_id}.{task_id} to be {state}")
+
+    def wait_until_deferred(self, dag_id: str, run_id: str, task_id: str, timeout: float) -> None:
+        """Wait until the task is ``deferred`` and the scheduler has processed the exit of the worker that
+        deferred it; only then may a test make the trigger fire.
+
+        Airflow 3.3 bug (apache/airflow#72716, #71580): when the trigger fires quickly and the resumed try
+        is already running before the scheduler drains the deferring worker's "success" event, the
+        scheduler sees a state mismatch and marks the resumed try failed. Seen here on 2 busy cores, where
+        that worker took 5 s to exit. The event is only visible in the scheduler's output.
+        """
+        self.wait_for_task_state(dag_id, run_id, task_id, "deferred", timeout=timeout)
+        event = (
+            f"Received executor event with state success for task instance TaskInstanceKey("
+            f"dag_id='{dag_id}', task_id='{task_id}', run_id='{run_id}'"
+        )
+        log = self.home / "process-logs" / "scheduler.log"
+        wait_for(
+            lambda: event in log.read_text(errors="replace"),
+            timeout=timeout,
+            what=f"the scheduler to process the deferring exit of {dag_id}.{task_id}",
+        )
 
     def unpause_when_parsed(self, dag_id: str, timeout: float) -> None:
         """Wait until the dag-processor has stored ``dag_id``, then unpause it (new DAGs start paused, so
@@ -146,10 +203,17 @@ class AirflowCluster:
         wait_for(parsed, timeout=timeout, what=f"DAG {dag_id} to be parsed")
         self.api("PATCH", f"/dags/{dag_id}", json={"is_paused": False})
 
-    def trigger(self, dag_id: str, conf: Mapping[str, Any] | None = None) -> str:
-        """Trigger a run now through the REST API and return its run_id."""
+    def trigger(
+        self, dag_id: str, conf: Mapping[str, Any] | None = None, logical_date: datetime | None = None
+    ) -> str:
+        """Trigger a run now through the REST API and return its run_id.
+
+        Without ``logical_date`` (Airflow 3's default for a triggered run) the run has none, so templates
+        using ``ds``, ``ts`` or ``logical_date`` fail to render in it.
+        """
+        when = None if logical_date is None else logical_date.isoformat()
         body = self.api(
-            "POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": dict(conf or {})}
+            "POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": when, "conf": dict(conf or {})}
         )
         run_id: str = body["dag_run_id"]
         return run_id
