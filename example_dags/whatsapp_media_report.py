@@ -42,7 +42,7 @@ with DAG(
         task_id="upload_report",
         file_path="{{ ti.xcom_pull(task_ids='make_report') }}",
         mime_type="text/csv",
-        filename="orders_{{ ds }}.csv",
+        filename="orders_{{ dag_run.run_after | ds }}.csv",
     )
 
     send = WhatsAppSendMessageOperator(
@@ -52,8 +52,8 @@ with DAG(
             "type": "document",
             "document": {
                 "id": "{{ ti.xcom_pull(task_ids='upload_report') }}",
-                "filename": "orders_{{ ds }}.csv",
-                "caption": "Orders by region, week of {{ ds }}",
+                "filename": "orders_{{ dag_run.run_after | ds }}.csv",
+                "caption": "Orders by region, week of {{ dag_run.run_after | ds }}",
             },
         },
     )

@@ -60,7 +60,10 @@ with DAG(
     @task(
         on_success_callback=send_whatsapp_notification(
             to=RECIPIENTS,
-            text="Loaded {{ ti.xcom_pull(task_ids='load') }} rows ({{ dag.dag_id }}, {{ ds }}).",
+            text=(
+                "Loaded {{ ti.xcom_pull(task_ids='load') }} rows "
+                "({{ dag.dag_id }}, {{ dag_run.run_after | ds }})."
+            ),
             fallback_template="hello_world",
         )
     )

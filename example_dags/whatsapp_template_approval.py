@@ -67,7 +67,7 @@ with DAG(
         to="{{ params.recipients }}",
         template_name="{{ params.template_name }}",
         language="{{ params.language }}",
-        body_parameters=["Alex", "A-{{ ds_nodash }}"],
+        body_parameters=["Alex", "A-{{ dag_run.run_after | ds_nodash }}"],
     )
 
     create_template("{{ params.template_name }}", "{{ params.language }}") >> wait >> send

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -60,10 +59,6 @@ TRIGGER_CONF: dict[str, dict[str, Any]] = {
     PIPELINE: {"recipients": [PIPELINE_TEXT_TO, PIPELINE_FALLBACK_TO]},
     MEDIA: {"recipients": MEDIA_TO},
 }
-# Their templates use ``ds`` / ``ds_nodash``, which a run triggered without a logical date (Airflow 3's
-# default) does not have: the render fails (in the pipeline, only ``load``'s success notification, which the
-# notifier then logs as not sent). These are triggered with one, as `airflow dags test` runs them.
-NEED_LOGICAL_DATE = frozenset({TEMPLATE, MEDIA, PIPELINE})
 # Free-form messages need the recipient to have written within 24 hours.
 WROTE_IN = [ALICE, BOB, PIPELINE_TEXT_TO, *MEDIA_TO]
 
@@ -129,9 +124,8 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
                 cluster.unpause_when_parsed(dag_id, timeout=60)
             assert cluster.api("GET", "/importErrors")["total_entries"] == 0
             runs = {
-                dag_id: cluster.trigger(
-                    dag_id, conf=conf, logical_date=datetime.now(UTC) if dag_id in NEED_LOGICAL_DATE else None
-                )
+                # Airflow 3's default: no logical date, so the DAGs must not need ``ds``.
+                dag_id: cluster.trigger(dag_id, conf=conf, logical_date=None)
                 for dag_id, conf in TRIGGER_CONF.items()
             }
             yield Scenario(cluster, admin, runs)
@@ -188,8 +182,8 @@ def test_template_sensor_defers_until_the_review_approves(scenario: Scenario) ->
 
         scenario.finished_run(TEMPLATE)
         assert scenario.xcom(TEMPLATE, "wait_for_approval") == template["id"]
-        logical_date = cluster.api("GET", f"/dags/{TEMPLATE}/dagRuns/{run_id}")["logical_date"]
-        ds_nodash = logical_date[:10].replace("-", "")
+        run_after = cluster.api("GET", f"/dags/{TEMPLATE}/dagRuns/{run_id}")["run_after"]
+        ds_nodash = run_after[:10].replace("-", "")
         [(kind, body)] = scenario.sent_to(TEMPLATE_TO)
         assert (kind, body["name"], body["language"]["code"]) == ("template", "order_ready", "en_US")
         assert [p["text"] for p in body["components"][0]["parameters"]] == ["Alex", f"A-{ds_nodash}"]
@@ -244,7 +238,7 @@ def test_pipeline_alerts_notify_from_the_retry_the_task_and_the_dag_callbacks(sc
         assert texts[0].startswith(f"Retrying extract of {PIPELINE} (try 1)")
         assert "source not ready yet" in texts[0]
         # ``load`` is success (hence the run, the DAG callback) before its own callback sends: either first.
-        ds = cluster.api("GET", f"/dags/{PIPELINE}/dagRuns/{run_id}")["logical_date"][:10]
+        ds = cluster.api("GET", f"/dags/{PIPELINE}/dagRuns/{run_id}")["run_after"][:10]
         assert sorted(texts[1:]) == [
             f"Loaded 5 rows ({PIPELINE}, {ds}).",
             f"Pipeline {PIPELINE} succeeded (run {run_id}).",
