@@ -5,6 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_whatsapp import __version__
+from airflow_provider_whatsapp.constants import (
+    DEFAULT_API_VERSION,
+    DEFAULT_HOST,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUESTS_PER_SECOND,
+    DEFAULT_TIMEOUT,
+)
 
 _STRING = {"type": ["string", "null"]}
 
@@ -77,7 +84,7 @@ def get_provider_info() -> dict[str, Any]:
                     "waba_id": {"label": "WhatsApp Business Account ID", "schema": _STRING},
                     "api_version": {
                         "label": "Graph API version",
-                        "schema": {"type": ["string", "null"], "default": "v21.0"},
+                        "schema": {"type": ["string", "null"], "default": DEFAULT_API_VERSION},
                     },
                     "control_url": {
                         "label": "Control plane URL",
@@ -86,22 +93,22 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "timeout": {
                         "label": "Timeout (seconds)",
-                        "schema": {"type": ["number", "null"], "default": 30},
+                        "schema": {"type": ["number", "null"], "default": DEFAULT_TIMEOUT},
                     },
                     "max_retries": {
                         "label": "Max retries",
-                        "schema": {"type": ["integer", "null"], "default": 5},
+                        "schema": {"type": ["integer", "null"], "default": DEFAULT_MAX_RETRIES},
                     },
                     "requests_per_second": {
                         "label": "Requests per second",
-                        "schema": {"type": ["number", "null"], "default": 10},
+                        "schema": {"type": ["number", "null"], "default": DEFAULT_REQUESTS_PER_SECOND},
                     },
                 },
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port", "login", "extra"],
                     "relabeling": {"host": "Gateway URL", "password": "Maton API key"},
                     "placeholders": {
-                        "host": "https://api.maton.ai",
+                        "host": DEFAULT_HOST,
                         "password": "empty: use the MATON_API_KEY environment variable",
                     },
                 },

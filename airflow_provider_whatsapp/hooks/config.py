@@ -11,17 +11,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from airflow_provider_whatsapp.constants import GATEWAY_APP
+from airflow_provider_whatsapp.constants import (
+    DEFAULT_API_VERSION,
+    DEFAULT_HOST,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_REQUESTS_PER_SECOND,
+    DEFAULT_TIMEOUT,
+    GATEWAY_APP,
+)
 from airflow_provider_whatsapp.exceptions import MatonAuthError
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
-DEFAULT_HOST = "https://api.maton.ai"
 #: Maton's older hosts: the gateway and the control plane used to live on separate names.
 LEGACY_GATEWAY_HOST = "gateway.maton.ai"
 LEGACY_CONTROL_URL = "https://ctrl.maton.ai"
-DEFAULT_API_VERSION = "v21.0"
 
 
 def _base_url(value: str, *, port: int | None = None) -> str:
@@ -45,9 +50,9 @@ class GatewayConfig:
     phone_number_id: str | None = None
     waba_id: str | None = None
     api_version: str = DEFAULT_API_VERSION
-    timeout: float = 30.0
-    max_retries: int = 5
-    requests_per_second: float = 10.0
+    timeout: float = DEFAULT_TIMEOUT
+    max_retries: int = DEFAULT_MAX_RETRIES
+    requests_per_second: float = DEFAULT_REQUESTS_PER_SECOND
 
     @property
     def gateway_url(self) -> str:
@@ -80,9 +85,9 @@ class GatewayConfig:
             phone_number_id=_text(extra.get("phone_number_id")),
             waba_id=_text(extra.get("waba_id")),
             api_version=_text(extra.get("api_version")) or DEFAULT_API_VERSION,
-            timeout=float(_number(extra.get("timeout"), 30.0)),
-            max_retries=int(_number(extra.get("max_retries"), 5)),
-            requests_per_second=float(_number(extra.get("requests_per_second"), 10.0)),
+            timeout=_number(extra.get("timeout"), DEFAULT_TIMEOUT),
+            max_retries=int(_number(extra.get("max_retries"), DEFAULT_MAX_RETRIES)),
+            requests_per_second=_number(extra.get("requests_per_second"), DEFAULT_REQUESTS_PER_SECOND),
         )
 
 
