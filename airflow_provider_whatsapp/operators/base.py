@@ -132,9 +132,9 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
     def execute(self, context: Context) -> list[str]:
         """Validate the message once, send it to each recipient, push the report, fail if any failed.
 
-        If the loop is stopped by anything but a provider error (the task's timeout, a kill, a bug)
-        after someone got the message, the partial report is pushed and the task fails without retry:
-        a retry would message them twice.
+        If the loop is stopped by anything but a provider error (the task's timeout, a kill, a bug),
+        the partial report is pushed and the task fails without retry: the recipients served so far,
+        and perhaps the one being sent to, would get the message twice.
         """
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
@@ -157,13 +157,12 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
             )
         except BaseException as err:
             delivered = bulk.served(report)
-            if not delivered:
-                raise
             bulk.report_interruption(report, recipients, err)
             context["ti"].xcom_push(key="report", value=report)
             raise AirflowFailException(
-                f"Stopped by {type(err).__name__} after {delivered} of {len(recipients)} recipient(s) got "
-                "the message (see XCom 'report'); not retried: a retry would message them twice"
+                f"Stopped by {type(err).__name__} while sending: {delivered} of {len(recipients)} "
+                "recipient(s) got the message and the one being sent to may have (see XCom 'report'); "
+                "not retried: a retry could message them twice"
             ) from err
         context["ti"].xcom_push(key="report", value=report)
         problem = bulk.failure_summary(report)
