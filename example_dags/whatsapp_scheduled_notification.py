@@ -8,7 +8,7 @@ Variable ``whatsapp_daily_recipients`` (a JSON list) to change the default for e
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from airflow.sdk import DAG, Param
 
@@ -36,7 +36,4 @@ with DAG(
         template_name="{{ params.template_name }}",
         language="{{ params.language }}",
         body_parameters="{{ params.body_parameters or None }}",
-        # Retried only when the gateway was unavailable and nobody got the message yet.
-        retries=2,
-        retry_delay=timedelta(minutes=1),
     )

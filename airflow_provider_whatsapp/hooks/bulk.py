@@ -37,13 +37,16 @@ def parse_recipients(to: Recipients | int) -> list[str]:
     items: Iterable[Any]
     if isinstance(to, str):
         text = to.strip()
+        items = _SEPARATORS.split(text)
         if text.startswith(("[", "(")):
             try:
-                items = ast.literal_eval(text)
-            except (ValueError, SyntaxError) as err:
-                raise WhatsAppValidationError([("to", f"not a list of phone numbers: {err}")]) from None
-        else:
-            items = _SEPARATORS.split(text)
+                literal = ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                literal = None
+            if isinstance(literal, (list, tuple)):
+                items = literal
+            elif text.startswith("["):  # "(+31) 6 1234 5678" is a number; "[..." never is
+                raise WhatsAppValidationError([("to", "not a list of phone numbers")])
     elif isinstance(to, int):
         items = [to]
     else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseNotifier
@@ -34,11 +34,13 @@ if TYPE_CHECKING:
 DEFAULT_TEXT = (
     "Airflow{% if reason is defined %} ({{ reason }}){% endif %}: "
     "{% if ti is defined and ti %}task {{ ti.task_id }} (try {{ ti.try_number }}) of {% endif %}"
-    "DAG {{ dag.dag_id }}, run {{ run_id }}"
+    "{% if dag_run is defined %}DAG {{ dag_run.dag_id }}, run {{ dag_run.run_id }}"
+    "{% else %}DAG {{ dag.dag_id }}{% endif %}"
+    "{% if deadline is defined %}: missed its deadline{% endif %}"
     "{% if exception is defined and exception %}\nError: {{ exception }}{% endif %}"
     "{% if ti is defined and ti %}\nLog: {{ ti.log_url }}{% endif %}"
 )
-"""The default text: what happened, where, and the log link (safe in task and DAG callbacks)."""
+"""The default text: what happened, where, and the log link (safe in task, DAG and deadline callbacks)."""
 
 TemplateParameters = Sequence[Any] | Mapping[str, Sequence[Any]]
 
@@ -125,12 +127,21 @@ class WhatsAppNotifier(BaseNotifier):
         if problem:
             self.log.error("WhatsApp notification: %s", problem)
 
-    async def async_notify(self, context: Context) -> None:
-        """Send from the triggerer (deadline alerts) without blocking its event loop."""
+    def __await__(self) -> Generator[Any, None, None]:
+        """Awaited by the triggerer (deadline alerts): render and send there too, and never raise."""
+        return self._render_and_notify(self.context).__await__()
+
+    async def _render_and_notify(self, context: Context) -> None:
         try:
-            await asyncio.to_thread(self.notify, context)
+            self._update_context(context)
+            self.render_template_fields(context)
+            await self.async_notify(context)
         except Exception as err:
             self.log.error("WhatsApp notification failed and was not sent: %s", err)
+
+    async def async_notify(self, context: Context) -> None:
+        """Send from the triggerer without blocking its event loop."""
+        await asyncio.to_thread(self.notify, context)
 
     def _send(self, hook: MatonWhatsAppHook, to: str) -> SendResult:
         """The template, or the text with the fallback template for recipients outside the window."""

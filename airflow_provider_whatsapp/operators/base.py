@@ -77,6 +77,9 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
     :param to: One phone number or several (templated).
     :param reply_to: wamid of a message this one answers (templated).
     :param biz_opaque_callback_data: Tracker echoed in status webhooks, at most 512 characters (templated).
+    :param resend_on_retry: Let a retry of this task send again. Off by default: a try that was killed
+        (out of memory, a lost worker) leaves no record of who already got the message, so a retry
+        could message them twice. Turn it on where a duplicate is better than a missing message.
     """
 
     template_fields: Sequence[str] = (
@@ -92,12 +95,14 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
         to: Recipients,
         reply_to: str | None = None,
         biz_opaque_callback_data: str | None = None,
+        resend_on_retry: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.to = to
         self.reply_to = reply_to
         self.biz_opaque_callback_data = biz_opaque_callback_data
+        self.resend_on_retry = resend_on_retry
         self._recipients: list[str] | None = None
 
     def _do_render_template_fields(
@@ -122,7 +127,14 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
 
         if self._recipients is not None and self.to == [mask_phone(n) for n in self._recipients]:
             return
-        self._recipients = parse_recipients(self.to)
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
+
+        try:
+            self._recipients = parse_recipients(self.to)
+        except WhatsAppValidationError as err:  # fails the same way on every try
+            raise AirflowFailException(str(err)) from err
         self.to = [mask_phone(number) for number in self._recipients]
 
     def build_message(self) -> Message | Mapping[str, Any]:
@@ -138,16 +150,28 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
         """
         from airflow.sdk.exceptions import AirflowException, AirflowFailException
 
+        from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
         from airflow_provider_whatsapp.hooks import bulk
         from airflow_provider_whatsapp.models import parse_message
 
-        recipients = self._recipients if self._recipients is not None else bulk.parse_recipients(self.to)
-        message = parse_message(self.build_message())
+        try_number = getattr(context["ti"], "try_number", 1) or 1
+        if try_number > 1 and not self.resend_on_retry:
+            raise AirflowFailException(
+                f"Try {try_number}: an earlier try may already have reached some recipients, so nothing "
+                "is sent again (set resend_on_retry=True to allow it)"
+            )
+        try:
+            recipients = self._recipients if self._recipients is not None else bulk.parse_recipients(self.to)
+            message = parse_message(self.build_message())
+        except WhatsAppValidationError as err:  # the same input fails the same way: no retry
+            raise AirflowFailException(str(err)) from err
+        hook = self.hook
+        hook.client  # noqa: B018 - read the connection before the loop, so its failure is not a send's
         report: list[dict[str, Any]] = []
         try:
             bulk.send_to_each(
                 recipients,
-                lambda to: self.hook.send_message(
+                lambda to: hook.send_message(
                     to,
                     message,
                     reply_to=self.reply_to,
@@ -166,7 +190,7 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
             ) from err
         context["ti"].xcom_push(key="report", value=report)
         problem = bulk.failure_summary(report)
-        if problem and bulk.retry_can_help(report):
+        if problem and self.resend_on_retry and bulk.retry_can_help(report):
             raise AirflowException(problem)
         if problem:
             raise AirflowFailException(f"{problem} (not retried: it would not help, or would message twice)")

@@ -78,6 +78,10 @@ class MatonBaseSensor(MatonHookMixin, BaseSensorOperator):
             if self.soft_fail or self.never_fail:
                 raise AirflowSkipException(f"Skipping (soft_fail or never_fail is set): {err}") from err
             raise
+        except Exception as err:
+            if self.never_fail:
+                raise AirflowSkipException(f"Skipping (never_fail is set): {err}") from err
+            raise
         if not first.is_done:
             self.defer(
                 trigger=self.make_trigger(),

@@ -3,6 +3,7 @@ templates, and failures that are logged but never raised."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -21,7 +22,15 @@ def callback_context(**extra: Any) -> dict[str, Any]:
     """What a task's failure callback receives, in the parts the notifier's default text uses."""
     dag = DAG("nightly_load", schedule=None, start_date=datetime(2025, 1, 1))
     ti = SimpleNamespace(task_id="load", try_number=2, log_url="http://airflow/log?try=2")
-    return {"dag": dag, "ti": ti, "run_id": "manual__1", "exception": ValueError("disk full"), **extra}
+    dag_run = SimpleNamespace(dag_id="nightly_load", run_id="manual__1")
+    return {
+        "dag": dag,
+        "dag_run": dag_run,
+        "ti": ti,
+        "run_id": "manual__1",
+        "exception": ValueError("disk full"),
+        **extra,
+    }
 
 
 def sent(admin: Any) -> list[tuple[str, str, dict[str, Any]]]:
@@ -108,3 +117,32 @@ def test_long_texts_are_cut_to_the_limit(sandbox_admin: Any) -> None:
 def test_text_and_template_are_exclusive() -> None:
     with pytest.raises(ValueError, match="either text or template_name"):
         WhatsAppNotifier(to=ALICE, text="x", template_name="hello_world")
+
+
+def test_deadline_alert_from_the_triggerer(sandbox_admin: Any) -> None:
+    """The triggerer awaits the notifier with only ``dag_run`` and ``deadline`` in its context."""
+    sandbox_admin.inbound(ALICE)
+    notifier = send_whatsapp_notification(to=[ALICE])
+    notifier.context = {  # type: ignore[typeddict-unknown-key]
+        "dag_run": SimpleNamespace(dag_id="nightly_load", run_id="scheduled__1"),
+        "deadline": SimpleNamespace(id="d1"),
+    }
+
+    asyncio.run(_await(notifier))
+
+    [(_, kind, text)] = sent(sandbox_admin)
+    assert kind == "text"
+    assert text["body"] == "Airflow: DAG nightly_load, run scheduled__1: missed its deadline"
+
+
+def test_a_failing_deadline_alert_is_logged_not_raised(capfd: pytest.CaptureFixture[str]) -> None:
+    notifier = send_whatsapp_notification(to=[ALICE], text="{{ no_such_variable.x }}")
+    notifier.context = {"dag_run": SimpleNamespace(dag_id="d", run_id="r")}
+
+    asyncio.run(_await(notifier))  # rendering fails: logged, not raised
+
+    assert "not sent" in capfd.readouterr().out
+
+
+async def _await(notifier: WhatsAppNotifier) -> None:
+    await notifier

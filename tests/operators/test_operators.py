@@ -46,6 +46,9 @@ ALICE, BOB, CAROL = "+31612345678", "+31687654321", "+31611112222"
         ([ALICE, BOB, "31612345678"], [ALICE, BOB]),
         (f"['{ALICE}', '{BOB}']", [ALICE, BOB]),  # what "{{ params.recipients }}" renders to
         ((ALICE,), [ALICE]),
+        ("(+31) 6 1234 5678", ["(+31) 6 1234 5678"]),  # parentheses around the country code
+        ("(+31612345678)", ["(+31612345678)"]),
+        (f"('{ALICE}', '{BOB}')", [ALICE, BOB]),
     ],
 )
 def test_parse_recipients(given: Any, expected: list[str]) -> None:
@@ -231,7 +234,8 @@ def test_an_interruption_during_the_first_send_is_not_retried_either(
 class RecordingTI:
     """Stands in for the task instance in ``execute()``'s context: records what is pushed to XCom."""
 
-    def __init__(self) -> None:
+    def __init__(self, try_number: int = 1) -> None:
+        self.try_number = try_number
         self.pushed: dict[str, Any] = {}
 
     def xcom_push(self, key: str, value: Any) -> None:
@@ -279,3 +283,37 @@ def test_operators_show_no_key_after_using_the_hook(maton_connection: dict[str, 
     assert key not in repr(op.hook)
     assert key not in repr(vars(op))
     assert all(key not in repr(getattr(op, field)) for field in op.template_fields)
+
+
+def test_a_retry_sends_nothing_unless_allowed(maton_connection: dict[str, Any], sandbox_admin: Any) -> None:
+    """A killed try leaves no record of who got the message, so a second try does not send again."""
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, BOB], template_name="hello_world")
+    with pytest.raises(AirflowFailException, match="resend_on_retry"):
+        op.execute({"ti": RecordingTI(try_number=2)})  # type: ignore[typeddict-item]
+    assert sandbox_admin.messages() == []
+
+    allowed = WhatsAppSendTemplateOperator(
+        task_id="t", to=[ALICE, BOB], template_name="hello_world", resend_on_retry=True
+    )
+    assert len(allowed.execute({"ti": RecordingTI(try_number=2)})) == 2  # type: ignore[typeddict-item]
+    assert len(sandbox_admin.messages()) == 2
+
+
+def test_bad_input_fails_for_good(maton_connection: dict[str, Any], sandbox_admin: Any) -> None:
+    """Invalid input fails the same way on every try: no retry, nothing sent."""
+    op = WhatsAppSendTextOperator(task_id="t", to=ALICE, text="x" * 4097)
+    with pytest.raises(AirflowFailException, match=r"text\.body"):
+        op.execute({"ti": RecordingTI()})  # type: ignore[typeddict-item]
+    assert sandbox_admin.requests_log("/messages") == []
+
+
+def test_a_missing_connection_is_not_reported_as_a_send(sandbox_admin: Any) -> None:
+    """Reading the Airflow connection happens before the loop: its failure is no 'outcome unknown'."""
+    op = WhatsAppSendTemplateOperator(
+        task_id="t", to=[ALICE], template_name="hello_world", maton_conn_id="no_such_connection"
+    )
+    context: Any = {"ti": RecordingTI()}
+    with pytest.raises(Exception, match="no_such_connection") as caught:
+        op.execute(context)
+    assert not isinstance(caught.value, AirflowFailException)
+    assert context["ti"].pushed == {}

@@ -160,6 +160,14 @@ def test_soft_fail_skips_on_a_terminal_status_when_deferrable_too(sandbox_admin:
             sensor.execute({"ti": FirstTry()})  # type: ignore[typeddict-item]
 
 
+def test_never_fail_skips_any_error_of_the_first_deferrable_check() -> None:
+    sensor = MatonConnectionSensor(
+        task_id="wait", connection_id="c1", deferrable=True, never_fail=True, maton_conn_id="no_such_conn"
+    )
+    with pytest.raises(AirflowSkipException, match="never_fail"):
+        sensor.execute({"ti": FirstTry()})  # type: ignore[typeddict-item]
+
+
 @pytest.mark.parametrize(
     ("soft_fail", "raised"), [(True, AirflowSkipException), (False, AirflowSensorTimeout)]
 )
