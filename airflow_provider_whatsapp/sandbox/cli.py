@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from dataclasses import fields
 
 import uvicorn
 
@@ -64,14 +65,7 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         enforce_window=not args.no_window,
         rate_limit=args.rate_limit,
         burst=args.burst,
-        faults=FaultDefaults(
-            latency_ms=args.latency_ms,
-            error_rate=args.error_rate,
-            rate_limit_rate=args.rate_limit_rate,
-            drop_rate=args.drop_rate,
-            lost_response_rate=args.lost_response_rate,
-            seed=args.seed,
-        ),
+        faults=FaultDefaults(**{f.name: getattr(args, f.name) for f in fields(FaultDefaults)}),
     )
 
 

@@ -9,7 +9,8 @@ DEFAULT_API_KEY = "sandbox-key"
 
 @dataclass(frozen=True)
 class FaultDefaults:
-    """Random faults applied to every key's gateway and control-plane requests (0 disables each)."""
+    """Latency and fault rates of gateway and control-plane requests (0 disables each): the CLI's
+    defaults for every key, and each key's own settings."""
 
     latency_ms: float = 0.0
     error_rate: float = 0.0

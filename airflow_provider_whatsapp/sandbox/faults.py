@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import re
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from .config import FaultDefaults
@@ -36,29 +36,19 @@ def slow_ms(outcome: str) -> float | None:
 
 @dataclass
 class FaultSettings:
-    """One key's fault settings; ``next_outcome`` is called once per gateway/control request."""
+    """One key's faults: its rates and latency, what is left of its script, and its seeded generator.
 
-    latency_ms: float = 0.0
-    error_rate: float = 0.0
-    rate_limit_rate: float = 0.0
-    drop_rate: float = 0.0
-    lost_response_rate: float = 0.0
-    seed: int | None = None
+    ``next_outcome`` is called once per gateway/control request.
+    """
+
+    rates: FaultDefaults = field(default_factory=FaultDefaults)
     script: deque[str] = field(default_factory=deque)
     rng: random.Random = field(default_factory=random.Random, repr=False)
 
     @classmethod
     def from_defaults(cls, defaults: FaultDefaults) -> FaultSettings:
         """Settings from the server-wide CLI defaults."""
-        return cls(
-            latency_ms=defaults.latency_ms,
-            error_rate=defaults.error_rate,
-            rate_limit_rate=defaults.rate_limit_rate,
-            drop_rate=defaults.drop_rate,
-            lost_response_rate=defaults.lost_response_rate,
-            seed=defaults.seed,
-            rng=random.Random(defaults.seed),
-        )
+        return cls(rates=defaults, rng=random.Random(defaults.seed))
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> FaultSettings:
@@ -84,28 +74,19 @@ class FaultSettings:
         if not isinstance(script, list):
             raise ValueError("script must be a list of outcomes")
         return cls(
-            **numbers,
-            seed=seed,
+            rates=FaultDefaults(**numbers, seed=seed),
             script=deque(check_outcome(step) for step in script),
             rng=random.Random(seed),
         )
 
     def to_json(self) -> dict[str, Any]:
         """The settings as the admin API shows them (``script`` is what is left of it)."""
-        return {
-            "latency_ms": self.latency_ms,
-            "error_rate": self.error_rate,
-            "rate_limit_rate": self.rate_limit_rate,
-            "drop_rate": self.drop_rate,
-            "lost_response_rate": self.lost_response_rate,
-            "seed": self.seed,
-            "script": list(self.script),
-        }
+        return {**asdict(self.rates), "script": list(self.script)}
 
     @property
     def random_faults(self) -> bool:
         """Whether any random fault can happen (the fast path skips the generator when not)."""
-        return bool(self.error_rate or self.rate_limit_rate or self.drop_rate or self.lost_response_rate)
+        return any(getattr(self.rates, name) for name in _RATE_FIELDS)
 
     def next_outcome(self) -> str:
         """The outcome of the next request: the next script step, else one drawn from the rates."""
@@ -115,10 +96,10 @@ class FaultSettings:
             return "ok"
         draw = self.rng.random()
         for outcome, rate in (
-            ("drop", self.drop_rate),
-            ("lost", self.lost_response_rate),
-            ("5xx", self.error_rate),
-            ("429", self.rate_limit_rate),
+            ("drop", self.rates.drop_rate),
+            ("lost", self.rates.lost_response_rate),
+            ("5xx", self.rates.error_rate),
+            ("429", self.rates.rate_limit_rate),
         ):
             if draw < rate:
                 return self.rng.choice(("500", "502", "503")) if outcome == "5xx" else outcome

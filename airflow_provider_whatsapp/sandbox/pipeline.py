@@ -111,7 +111,7 @@ async def handle(state: SandboxState, scope: Scope, receive: Receive, send: Send
             return
     outcome = key.faults.next_outcome()
     entry["outcome"] = outcome
-    delay_ms = key.faults.latency_ms + (slow_ms(outcome) or 0.0)
+    delay_ms = key.faults.rates.latency_ms + (slow_ms(outcome) or 0.0)
     if delay_ms:
         await asyncio.sleep(delay_ms / 1000)
     if outcome == "drop":
