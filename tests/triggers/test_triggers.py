@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 from airflow.sdk._shared.module_loading import import_string
 
 from airflow_provider_whatsapp.hooks.client import GatewayClient
@@ -60,36 +59,29 @@ def test_serialize_round_trips_without_the_key(maton_connection: dict[str, Any])
     assert import_string(classpath)(**kwargs).serialize() == (classpath, kwargs)
 
 
-def test_connection_trigger_fires_when_the_oauth_finishes(sandbox_admin: SandboxAdminClient) -> None:
+@pytest.mark.parametrize(("user_action", "state"), [("open the OAuth page", "done"), ("refuse", "failed")])
+def test_connection_trigger_ends_with_the_oauth(
+    sandbox_admin: SandboxAdminClient, user_action: str, state: str
+) -> None:
+    """Opening the OAuth page fires ``done`` with the connection id; a refused OAuth fires ``failed``."""
     created = MatonWhatsAppHook().create_connection()
     trigger = MatonConnectionTrigger(
         maton_conn_id="maton_whatsapp_default", connection_id=created.connection_id, poke_interval=0.2
     )
+    act = {
+        "open the OAuth page": lambda: sandbox_admin.open_oauth_page({"url": created.url}),
+        "refuse": lambda: sandbox_admin.fail_connection(created.connection_id),
+    }[user_action]
 
     event = first_event(
-        trigger,
-        checked=lambda: sandbox_admin.requests_log(f"/connections/{created.connection_id}"),
-        then=lambda: requests.get(str(created.url), timeout=10),
+        trigger, checked=lambda: sandbox_admin.requests_log(f"/connections/{created.connection_id}"), then=act
     )
 
-    assert event["state"] == "done"
-    assert event["value"] == created.connection_id
-
-
-def test_connection_trigger_fails_on_a_failed_connection(sandbox_admin: Any) -> None:
-    created = MatonWhatsAppHook().create_connection()
-    trigger = MatonConnectionTrigger(
-        maton_conn_id="maton_whatsapp_default", connection_id=created.connection_id, poke_interval=0.2
-    )
-
-    event = first_event(
-        trigger,
-        checked=lambda: sandbox_admin.requests_log(f"/connections/{created.connection_id}"),
-        then=lambda: sandbox_admin.fail_connection(created.connection_id),
-    )
-
-    assert event["state"] == "failed"
-    assert "FAILED" in event["message"]
+    assert event["state"] == state
+    if state == "done":
+        assert event["value"] == created.connection_id
+    else:
+        assert "FAILED" in event["message"]
 
 
 @pytest.mark.parametrize(
