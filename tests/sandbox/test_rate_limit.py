@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -14,11 +16,13 @@ from airflow_provider_whatsapp.sandbox.ratelimit import TokenBucket, retry_after
 def test_concurrent_burst_gets_429_with_retry_after(sandbox_key: dict[str, Any]) -> None:
     url = f"{sandbox_key['base_url']}/whatsapp-business/v21.0/{sandbox_key['phone_number_id']}"
     headers = {"Authorization": f"Bearer {sandbox_key['api_key']}"}
+    started = time.monotonic()
     with ThreadPoolExecutor(max_workers=10) as pool:
         answers = list(pool.map(lambda _: requests.get(url, headers=headers, timeout=10), range(30)))
+    refilled = math.ceil((time.monotonic() - started) * 10)  # 10 tokens/s come back during the burst
     statuses = [answer.status_code for answer in answers]
     assert set(statuses) == {200, 429}
-    assert 10 <= statuses.count(200) <= 13  # burst 10, plus what refills during the burst
+    assert 10 <= statuses.count(200) <= 10 + refilled  # the burst of 10, plus what refilled meanwhile
     for answer in answers:
         if answer.status_code == 429:
             assert int(answer.headers["Retry-After"]) >= 1
