@@ -3,7 +3,12 @@
 Local input problems raise :class:`WhatsAppValidationError` before any request is made. Answers from
 the gateway raise :class:`WhatsAppAPIError` or one of its named subclasses, chosen by HTTP status and
 Graph error code, so that DAG authors can catch what they handle (the 24-hour window, templates,
-rate limits) and let the rest fail the task. No exception ever carries the API key.
+rate limits) and let the rest fail the task. A request that got no answer raises
+:class:`WhatsAppNetworkError` (nothing reached the gateway, or a read that may be repeated) or, for a
+send the gateway may have accepted, :class:`WhatsAppUnknownOutcomeError`.
+
+Every error carries ``retryable``: whether repeating the same request is safe and may succeed (stripe's
+``should_retry``). The retry loop reads only that flag. No exception ever carries the API key.
 """
 
 from __future__ import annotations
@@ -13,7 +18,12 @@ from typing import Any
 
 
 class WhatsAppError(Exception):
-    """Base class of every error raised by this provider."""
+    """Base class of every error raised by this provider.
+
+    ``retryable``: whether the same request may be repeated without harm and may then succeed.
+    """
+
+    retryable: bool = False
 
 
 class WhatsAppValidationError(WhatsAppError, ValueError):
@@ -28,11 +38,27 @@ class WhatsAppValidationError(WhatsAppError, ValueError):
 
 
 class WhatsAppUnknownOutcomeError(WhatsAppError):
-    """A send may or may not have been accepted (read timeout or a response cut short).
+    """A send may or may not have been accepted (read timeout, a response cut short, an unreadable 2xx).
 
     The message is not sent again automatically, because the gateway may already have accepted it:
-    check the recipient's conversation or status webhooks, or opt in to a retry explicitly.
+    check the recipient's conversation or status webhooks, or opt in to a retry explicitly
+    (``retry_unknown_outcome=True`` makes it ``retryable``).
     """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class WhatsAppNetworkError(WhatsAppError):
+    """No answer came: the gateway could not be reached (refused, DNS, TLS handshake, connect timeout), or
+    an idempotent call lost its answer. ``url`` is where the request went (never with the key).
+    """
+
+    def __init__(self, message: str, *, url: str, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.url = url
+        self.retryable = retryable
 
 
 class WhatsAppAPIError(WhatsAppError):
@@ -41,8 +67,6 @@ class WhatsAppAPIError(WhatsAppError):
     Carries the HTTP ``status``, Graph's ``code``, ``error_subcode``, ``details`` and ``fbtrace_id``
     where the body had them, and ``retryable``: whether the same request may succeed if repeated.
     """
-
-    retryable: bool = False
 
     def __init__(
         self,

@@ -5,7 +5,7 @@ Message models mirror the API's JSON: a dict in the API's shape parses as is, an
 :class:`~airflow_provider_whatsapp.exceptions.WhatsAppValidationError` naming each field and rule.
 """
 
-from airflow_provider_whatsapp.models.common import ApiModel, ResponseModel, validate_model
+from airflow_provider_whatsapp.models.common import ApiModel, ResponseModel, read_answer, validate_model
 from airflow_provider_whatsapp.models.interactive import (
     ButtonAction,
     ButtonInteractive,
@@ -61,7 +61,6 @@ from airflow_provider_whatsapp.models.objects import (
     MediaObject,
     NamedMedia,
 )
-from airflow_provider_whatsapp.models.phone import mask_phone, normalize_phone
 from airflow_provider_whatsapp.models.responses import (
     BusinessProfile,
     BusinessProfileUpdate,
@@ -202,8 +201,7 @@ __all__ = [
     "VideoParameter",
     "build_message_body",
     "build_template_message",
-    "mask_phone",
-    "normalize_phone",
     "parse_message",
+    "read_answer",
     "validate_model",
 ]

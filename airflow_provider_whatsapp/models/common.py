@@ -5,24 +5,15 @@ where pydantic's errors become a :class:`WhatsAppValidationError` in the API's d
 from __future__ import annotations
 
 import re
-import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar, Union, get_args, get_origin
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    StringConstraints,
-    ValidationError,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
-from airflow_provider_whatsapp.models.phone import PHONE_RULE, normalize_phone
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -31,8 +22,10 @@ T = TypeVar("T")
 class ApiModel(BaseModel):
     """A request object of the Cloud API: exact field names, unknown fields refused, immutable.
 
-    Constructing one with bad values raises :class:`WhatsAppValidationError` (not pydantic's error),
-    so every caller sees the same kind of error whichever way the input arrived.
+    Constructing or validating one with bad values raises :class:`WhatsAppValidationError` (not
+    pydantic's error), so every caller sees the same kind of error whichever way the input arrived.
+    Pydantic runs this ``__init__`` for nested objects too; their errors arrive here already turned
+    into field and rule, and are prefixed with where the nested object sits.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -41,11 +34,7 @@ class ApiModel(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            raise to_validation_error(exc, type(self)) from None
-
-    # Tell pydantic this __init__ only wraps its own: nested objects are then validated as usual
-    # (pydantic would otherwise call it for every nested model and see our error as a ValueError).
-    __init__.__pydantic_base_init__ = True  # type: ignore[attr-defined]
+            raise to_validation_error(exc) from None
 
     def to_api(self) -> dict[str, Any]:
         """The object as the Cloud API's JSON (``None`` fields left out)."""
@@ -56,6 +45,12 @@ class ResponseModel(BaseModel):
     """An answer of the API: known fields typed, unknown ones kept (Meta adds fields over time)."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+
+    @classmethod
+    def from_response(cls: type[M], body: Any) -> M:
+        """Read an answer; a shape that does not fit raises :class:`WhatsAppValidationError` naming the
+        fields, never quoting their values (they may be phone numbers)."""
+        return read_answer(cls, body)
 
 
 def chars(max_length: int, min_length: int = 1) -> StringConstraints:
@@ -99,13 +94,6 @@ def _is_date(value: str) -> bool:
     return True
 
 
-def _normalize_phone(value: Any) -> Any:
-    try:
-        return normalize_phone(value)
-    except WhatsAppValidationError:
-        raise broken(PHONE_RULE) from None
-
-
 #: A non-empty string, where Meta documents no length limit.
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
 #: Checks to combine with length bounds: ``Annotated[str, chars(n), HTTP_URL_CHECK]`` (bounds first).
@@ -115,8 +103,6 @@ EMAIL_CHECK = AfterValidator(
 )
 #: An http(s) URL with a host, kept exactly as given (pydantic's URL types would rewrite it).
 HttpUrl = Annotated[str, HTTP_URL_CHECK]
-#: A recipient phone number, normalised by :func:`~airflow_provider_whatsapp.models.phone.normalize_phone`.
-PhoneNumber = Annotated[str, BeforeValidator(_normalize_phone)]
 #: A calendar date as ``YYYY-MM-DD``, kept as a string.
 DateString = Annotated[str, AfterValidator(rule_check("must be a date as YYYY-MM-DD", _is_date))]
 #: An e-mail address (a plain shape check: something@domain.tld).
@@ -186,75 +172,43 @@ def _rule(error: ErrorDetails) -> str:
     return _PLAIN_RULES.get(kind, error["msg"])
 
 
-def _unwrap(annotation: Any) -> Any:
-    """Strip ``Annotated`` and ``Optional`` layers from a type."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            members = [arg for arg in get_args(annotation) if arg is not type(None)]
-            if len(members) != 1:
-                return annotation
-            annotation = members[0]
-        else:
-            return annotation
+def _where_nested(loc: Sequence[int | str]) -> str:
+    """Where a nested model sits, from pydantic's location of its error: the field (and list index),
+    without the tag pydantic appends when the field is a union told apart by ``type``
+    (``("interactive", "button")`` -> ``interactive``; ``("components", 0, "BODY")`` -> ``components.0``).
 
-
-def _tagged_members(annotation: Any) -> dict[str, type[BaseModel]]:
-    """For a union of models told apart by a ``type`` literal: tag -> model; else empty."""
-    if get_origin(annotation) not in (Union, types.UnionType):
-        return {}
-    members: dict[str, type[BaseModel]] = {}
-    for member in get_args(annotation):
-        is_model = isinstance(member, type) and issubclass(member, BaseModel)
-        field = member.model_fields.get("type") if is_model else None
-        if field is None or get_origin(field.annotation) is not Literal:
-            return {}
-        members.update(dict.fromkeys(get_args(field.annotation), member))
-    return members
-
-
-def _child(annotation: Any, key: int | str) -> Any:
-    """The type found under ``key`` of a model or list type, or None when unknown."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(key, str):
-        field = annotation.model_fields.get(key)
-        return field.annotation if field else None
-    if get_origin(annotation) in (list, tuple, Sequence) and isinstance(key, int):
-        return get_args(annotation)[0]
-    return None
-
-
-def api_path(model: type[BaseModel], loc: Sequence[int | str]) -> str:
-    """Pydantic's error location as the API's dotted path, without the union tags pydantic inserts.
-
-    ``("interactive", "button", "action", "buttons", 3)`` -> ``"interactive.action.buttons.3"``.
+    No field here maps string keys to models, so a string after the field name is always that tag.
     """
-    parts: list[str] = []
-    annotation: Any = model
-    for key in loc:
-        annotation = _unwrap(annotation)
-        members = _tagged_members(annotation)
-        if isinstance(key, str) and key in members:
-            annotation = members[key]
-            continue
-        parts.append(str(key))
-        annotation = _child(annotation, key)
-    return ".".join(parts)
+    parts = list(loc)
+    if len(parts) > 1 and isinstance(parts[-1], str):
+        parts.pop()
+    return ".".join(str(part) for part in parts)
 
 
-def to_validation_error(
-    exc: ValidationError, model: type[BaseModel], prefix: str = ""
-) -> WhatsAppValidationError:
-    """Every error of ``exc`` as ``(dotted field path, plain rule)``; ``prefix`` is prepended to paths."""
-    problems: list[tuple[str, str]] = []
+def _problems(exc: ValidationError) -> Iterator[tuple[str, str]]:
+    """Each error of ``exc`` as ``(dotted path, rule)``. Nested models validate in their own
+    ``ApiModel.__init__``, so their errors arrive already as field and rule: they are prefixed."""
     for error in exc.errors():
-        path = ".".join(part for part in (prefix, api_path(model, error["loc"])) if part)
+        nested = (error.get("ctx") or {}).get("error")
+        if error["type"] == "value_error" and isinstance(nested, WhatsAppValidationError):
+            where = _where_nested(error["loc"])
+            for field, rule in nested.errors:
+                yield ".".join(part for part in (where, field) if part), rule
+            continue
+        path = ".".join(str(part) for part in error["loc"])
         if error["type"] in ("union_tag_not_found", "union_tag_invalid"):  # every union here is on "type"
             path = ".".join(part for part in (path, "type") if part)
-        rule = _rule(error)
-        if (path, rule) not in problems:
-            problems.append((path, rule))
+        yield path, _rule(error)
+
+
+def to_validation_error(exc: ValidationError, prefix: str = "") -> WhatsAppValidationError:
+    """Every error of ``exc`` as ``(dotted field path, plain rule)``, without the values (they may be
+    phone numbers); ``prefix`` is prepended to paths."""
+    problems: list[tuple[str, str]] = []
+    for path, rule in _problems(exc):
+        full = ".".join(part for part in (prefix, path) if part)
+        if (full, rule) not in problems:
+            problems.append((full, rule))
     return WhatsAppValidationError(problems)
 
 
@@ -266,5 +220,18 @@ def validate_model(model: type[M], value: M | Mapping[str, Any], prefix: str = "
         raise WhatsAppValidationError([(prefix, f"must be a {model.__name__} or an object")])
     try:
         return model.model_validate(dict(value))
-    except ValidationError as exc:
-        raise to_validation_error(exc, model, prefix) from None
+    except WhatsAppValidationError as error:
+        if not prefix:
+            raise
+        prefixed = [(".".join(p for p in (prefix, field) if p), rule) for field, rule in error.errors]
+        raise WhatsAppValidationError(prefixed) from None
+    except ValidationError as exc:  # a model that is not an ApiModel (an answer's)
+        raise to_validation_error(exc, prefix) from None
+
+
+def read_answer(model: type[M], body: Any) -> M:
+    """An answer of the API read as ``model``; a shape that does not fit raises
+    :class:`WhatsAppValidationError` naming the fields, never quoting their values."""
+    if not isinstance(body, Mapping):
+        raise WhatsAppValidationError([("", "the answer is not a JSON object")])
+    return validate_model(model, body)

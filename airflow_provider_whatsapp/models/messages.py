@@ -24,8 +24,8 @@ from airflow_provider_whatsapp.models.common import (
 )
 from airflow_provider_whatsapp.models.interactive import Interactive
 from airflow_provider_whatsapp.models.objects import CaptionedMedia, DocumentMedia, Location, MediaObject
-from airflow_provider_whatsapp.models.phone import normalize_phone
 from airflow_provider_whatsapp.models.templates import TemplateMessage
+from airflow_provider_whatsapp.utils.phone import normalize_phone
 
 #: Meta, "Text messages": "body ... Maximum 4096 characters".
 TEXT_BODY_MAX = 4096

@@ -17,8 +17,9 @@ from airflow_provider_whatsapp.models.common import (
     ApiModel,
     ResponseModel,
     chars,
+    read_answer,
 )
-from airflow_provider_whatsapp.models.phone import mask_phone
+from airflow_provider_whatsapp.utils.phone import mask_phone
 
 #: Meta, "Business profiles" (Cloud API reference), update parameters: about "between 1 and 139
 #: characters"; address "Character limit 256"; description "Character limit 512" (the OpenAPI file says
@@ -79,22 +80,29 @@ class SendResult(ResponseModel):
     message_status: str | None = None
 
     @classmethod
-    def from_response(cls, body: Mapping[str, Any]) -> SendResult:
-        """Read ``{"contacts": [{"input", "wa_id"}], "messages": [{"id", "message_status"}]}``."""
+    def from_response(cls, body: Any) -> SendResult:
+        """Read ``{"contacts": [{"input", "wa_id"}], "messages": [{"id", "message_status"}]}``.
+
+        Raises :class:`WhatsAppValidationError` naming what is missing or malformed (never its value).
+        """
+        if not isinstance(body, Mapping):
+            raise WhatsAppValidationError([("", "the answer is not a JSON object")])
         message, contact = _first(body.get("messages")), _first(body.get("contacts"))
         if not message.get("id"):
             raise WhatsAppValidationError([("messages.0.id", "missing from the answer")])
-        return cls(
-            message_id=message["id"],
-            wa_id=contact.get("wa_id"),
-            input=contact.get("input"),
-            message_status=message.get("message_status"),
-        )
+        fields = {
+            "message_id": message["id"],
+            "wa_id": contact.get("wa_id"),
+            "input": contact.get("input"),
+            "message_status": message.get("message_status"),
+        }
+        return read_answer(cls, {name: value for name, value in fields.items() if value is not None})
 
     def __repr_args__(self) -> Any:
         """Recipient numbers appear masked: reprs end up in logs."""
         yield from super().__repr_args__()
         yield "wa_id", mask_phone(self.wa_id)
+        yield "input", mask_phone(self.input)
 
 
 class MediaInfo(ResponseModel):
@@ -160,10 +168,10 @@ class BusinessProfile(ResponseModel):
     messaging_product: str | None = None
 
     @classmethod
-    def from_response(cls, body: Mapping[str, Any]) -> BusinessProfile:
+    def from_response(cls, body: Any) -> BusinessProfile:
         """Read ``{"data": [{...}]}``, also when the item nests the profile under ``business_profile``."""
-        item = _first(body.get("data"))
-        return cls.model_validate(item.get("business_profile", item))
+        item = _first(body.get("data")) if isinstance(body, Mapping) else {}
+        return read_answer(cls, item.get("business_profile", item))
 
 
 class BusinessProfileUpdate(ApiModel):
@@ -196,9 +204,9 @@ class MatonConnection(ResponseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod
-    def from_response(cls, body: Mapping[str, Any]) -> MatonConnection:
+    def from_response(cls, body: Any) -> MatonConnection:
         """Read ``{"connection": {...}}`` (get, create) or a bare connection object (list items)."""
-        return cls.model_validate(body.get("connection", body))
+        return read_answer(cls, body.get("connection", body) if isinstance(body, Mapping) else body)
 
     @property
     def is_active(self) -> bool:

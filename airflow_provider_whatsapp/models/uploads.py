@@ -50,8 +50,20 @@ def guess_mime_type(filename: str | None) -> str | None:
     return mime
 
 
-def check_upload(mime_type: str | None, size: int, *, filename: str | None = None) -> tuple[str, str]:
-    """Validate an upload; return ``(mime_type, media kind)`` or raise naming the rule broken."""
+#: The largest media the Cloud API takes (documents): the cap on any download.
+MAX_MEDIA_BYTES = max(limit for _, limit in SUPPORTED_MEDIA.values())
+
+
+def upload_limit(mime_type: str) -> int:
+    """The largest upload of a supported MIME type, in bytes."""
+    return SUPPORTED_MEDIA[mime_type][1]
+
+
+def check_upload(mime_type: str | None, size: int | None, *, filename: str | None = None) -> tuple[str, str]:
+    """Validate an upload; return ``(mime_type, media kind)`` or raise naming the rule broken.
+
+    ``size`` None (a stream of unknown length) checks the type only.
+    """
     mime = (mime_type or guess_mime_type(filename) or "").lower()
     if mime in PLAIN_TEXT_ALIASES:
         mime = "text/plain"
@@ -61,6 +73,8 @@ def check_upload(mime_type: str | None, size: int, *, filename: str | None = Non
         supported = ", ".join(sorted(SUPPORTED_MEDIA))
         raise WhatsAppValidationError([("mime_type", f"{mime!r} is not supported; one of {supported}")])
     kind, limit = SUPPORTED_MEDIA[mime]
+    if size is None:
+        return mime, kind
     if size <= 0:
         raise WhatsAppValidationError([("file", "is empty")])
     if size > limit:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
-from airflow_provider_whatsapp.models.phone import PHONE_RULE, mask_phone, normalize_phone
+from airflow_provider_whatsapp.utils.phone import PHONE_RULE, mask_phone, normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_mask_never_shows_the_middle() -> None:
 
 
 def test_redact_number_masks_every_spelling_of_the_number() -> None:
-    from airflow_provider_whatsapp.models.phone import redact_number
+    from airflow_provider_whatsapp.utils.phone import redact_number
 
     text = "Recipient +31612345789 (wa_id 31612345789) cannot be reached; sender 106540352242922"
     redacted = redact_number(text, "+31 6 1234 5789")

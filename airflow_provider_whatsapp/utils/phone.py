@@ -1,6 +1,6 @@
 """Phone numbers: normalise a recipient to what the Cloud API takes, and mask one for log lines.
 
-Deliberately free of pydantic: light modules (operators, notifiers, log helpers) import it at parse time.
+Numbers are personal data: whatever the provider logs, reports or raises shows them masked.
 """
 
 from __future__ import annotations
@@ -53,12 +53,16 @@ def mask_phone(value: object) -> str:
     return plus + "*" * (len(digits) - _SHORT_KEEP_END) + digits[-_SHORT_KEEP_END:]
 
 
-def redact_number(text: str, number: str) -> str:
-    """Replace ``number`` in ``text`` (with or without its ``+`` and separators) by its masked form.
+def redact_number(text: str, *numbers: object) -> str:
+    """Replace each of ``numbers`` in ``text`` by its masked form, however the text writes it.
 
-    For texts that come back from the gateway, such as error messages that quote the recipient.
+    For texts that come back from the gateway, such as error messages that quote the recipient: the
+    number may appear with or without its ``+`` and with spaces, dots, dashes or brackets between digits
+    (``+31 6-12.34``), and as the ``wa_id`` the gateway answers when it differs from the input.
     """
-    digits = re.sub(r"\D", "", number)
-    if not text or len(digits) < PHONE_MIN_DIGITS:
-        return text
-    return re.sub(rf"\+?{digits}", mask_phone(number), text)
+    for number in numbers:
+        digits = re.sub(r"\D", "", str(number or ""))
+        if text and len(digits) >= PHONE_MIN_DIGITS:
+            spelled = _SEPARATORS.pattern + "*"
+            text = re.sub(r"\+?" + spelled.join(digits), mask_phone(number), text)
+    return text
