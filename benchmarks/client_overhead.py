@@ -100,7 +100,7 @@ def hook_sender(url: str, key: dict[str, Any], requests_per_second: float) -> Ca
             },
         }
     )
-    from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+    from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 
     hook = MatonWhatsAppHook(conn_id)
     hook.config  # noqa: B018 - read the Airflow connection outside the timed loop

@@ -1,7 +1,5 @@
-"""Hooks: the only layer that speaks HTTP to Maton's gateway."""
+"""Hooks: the only layer that speaks HTTP to Maton's gateway (``hooks.whatsapp.MatonWhatsAppHook``).
 
-from __future__ import annotations
-
-from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
-
-__all__ = ["MatonWhatsAppHook"]
+Empty on purpose, like Airflow's own providers: importing a light module of this package (``hooks.lazy``)
+must not load the hook, ``requests`` and the models.
+"""

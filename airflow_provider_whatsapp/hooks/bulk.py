@@ -1,72 +1,26 @@
-"""Sending one message to several recipients: the logic the send operators and the notifier share.
+"""Sending one message to several recipients: what the send operators and the notifier share.
 
-Recipients are parsed once (order kept, duplicates dropped); each recipient gets one line in a report
-whose numbers are masked, including inside error texts, so the report can go to XCom and logs. The
-report is filled as the loop goes, so that an interruption still says who already got the message.
-
-It lives with the hooks (not the operators) because notifications use it too, and notifications
-must not import operators. DAG-facing modules import it inside ``execute()`` / ``notify()`` only.
+Each recipient gets one line in a report whose numbers are masked, including inside error texts, so the
+report can go to XCom and logs. The report is filled as the loop goes, so that an interruption still
+says who already got the message.
 """
 
 from __future__ import annotations
 
-import ast
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppError, WhatsAppValidationError
-from airflow_provider_whatsapp.models.phone import mask_phone, redact_number
-
-if TYPE_CHECKING:
-    from airflow_provider_whatsapp.models import SendResult
-
-Recipients = str | Iterable[str]
-"""One number, several separated by commas / semicolons / new lines, a list, or a rendered list literal."""
-
-_SEPARATORS = re.compile(r"[,;\n]")
-
-
-def parse_recipients(to: Recipients | int) -> list[str]:
-    """Turn ``to`` into a list of numbers, in order and without duplicates.
-
-    A Jinja template over a list (``"{{ params.recipients }}"``) renders to its literal,
-    ``"['+3161...', '+3162...']"``; that literal is read back as the list it was. A DAG that renders
-    templates as native objects turns one number, ``"+3161..."``, into the int ``3161...``.
-    """
-    items: Iterable[Any]
-    if isinstance(to, str):
-        text = to.strip()
-        items = _SEPARATORS.split(text)
-        if text.startswith(("[", "(")):
-            try:
-                literal = ast.literal_eval(text)
-            except (ValueError, SyntaxError):
-                literal = None
-            if isinstance(literal, (list, tuple)):
-                items = literal
-            elif text.startswith("["):  # "(+31) 6 1234 5678" is a number; "[..." never is
-                raise WhatsAppValidationError([("to", "not a list of phone numbers")])
-    elif isinstance(to, int):
-        items = [to]
-    else:
-        items = to
-    recipients: list[str] = []
-    seen: set[str] = set()
-    for item in items:
-        number = str(item).strip()
-        key = re.sub(r"\D", "", number) or number
-        if number and key not in seen:
-            seen.add(key)
-            recipients.append(number)
-    if not recipients:
-        raise WhatsAppValidationError([("to", "at least one recipient is required")])
-    return recipients
+from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppError
+from airflow_provider_whatsapp.models import SendResult
+from airflow_provider_whatsapp.utils.phone import mask_phone, redact_number
 
 
 def _error_summary(err: WhatsAppError, to: str) -> dict[str, Any]:
     """A JSON-safe description of a failed send, with the recipient's number masked in every text."""
-    summary = err.to_dict() if isinstance(err, WhatsAppAPIError) else {"error": type(err).__name__}
+    if isinstance(err, WhatsAppAPIError):
+        summary = err.to_dict()
+    else:
+        summary = {"error": type(err).__name__, "retryable": err.retryable}
     summary["message"] = str(err)
     return {
         key: redact_number(value, to) if isinstance(value, str) else value for key, value in summary.items()

@@ -1,39 +1,43 @@
-"""HTTP mechanics under the hook: pacing, safe retries and turning error answers into exceptions.
+"""HTTP mechanics under the hook: pacing, safe retries and turning failures into the provider's errors.
 
 Two retry policies, because a repeated GET is harmless and a repeated message send is not:
 
-* ``IDEMPOTENT`` (GET, DELETE): retry on 429, 5xx, connection errors and timeouts.
+* ``IDEMPOTENT`` (GET, DELETE, edits): retry on 429, 5xx, connection errors and timeouts.
 * ``SEND`` (POST that creates something): retry only when the request provably was not accepted:
-  the connection could not be opened, 429, or a documented transient Graph code. After a read timeout
-  or a response cut short, the outcome is unknown: raise :class:`WhatsAppUnknownOutcomeError` instead
-  of sending again, unless the caller opted in.
+  nothing reached the gateway (refused, DNS, TLS handshake, connect timeout), 429, or a documented
+  transient Graph code. After a read timeout or a response cut short, the outcome is unknown: raise
+  :class:`WhatsAppUnknownOutcomeError` instead of sending again, unless the caller opted in.
 
-Backoff is exponential with jitter (tenacity) and honours ``Retry-After``.
+Every failure becomes a provider error where it happens, with ``retryable`` set; the retry loop reads
+only that flag. Backoff is exponential with jitter (tenacity) and honours ``Retry-After``.
 """
 
 from __future__ import annotations
 
 import enum
-import json
 import logging
 import math
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from airflow_provider_whatsapp.exceptions import (
     MatonNoConnectionError,
     WhatsAppAPIError,
-    WhatsAppServerError,
+    WhatsAppError,
+    WhatsAppNetworkError,
     WhatsAppUnknownOutcomeError,
     error_class_for,
 )
+from airflow_provider_whatsapp.utils.phone import redact_number
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +50,15 @@ EXPIRED_OAUTH_HINT = (
     "a Maton 500 is often an expired OAuth grant: create a new connection at the control plane "
     "(MatonCreateConnectionOperator or POST /connections) and point the Airflow connection at it"
 )
+#: requests errors raised while building the request: nothing left, and trying again fails the same way.
+_NOT_BUILT = (
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+)
+#: What urllib3 raises when no byte of the request can have reached the server.
+_NEVER_SENT = (NewConnectionError, ConnectTimeoutError, NameResolutionError)
 
 
 class RetryPolicy(enum.Enum):
@@ -80,14 +93,6 @@ class TokenBucket:
         return wait
 
 
-class _SafeToRetry(Exception):
-    """Internal marker: a transport failure after which repeating the request is safe."""
-
-    def __init__(self, cause: requests.RequestException) -> None:
-        super().__init__(str(cause))
-        self.cause = cause
-
-
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a ``Retry-After`` header (delta-seconds or an HTTP date), capped and never negative."""
     if not value:
@@ -105,43 +110,56 @@ def parse_retry_after(value: str | None) -> float | None:
     return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)
 
 
-def error_from_response(response: requests.Response, policy: RetryPolicy) -> WhatsAppAPIError:
-    """Build the most specific error for a non-2xx answer: Graph JSON where present, else status and text."""
+def where(url: str) -> str:
+    """``scheme://host:port/path`` of a URL, for error texts: no query (it may carry cursors or names)."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{parts.scheme}://{parts.hostname}:{port}{parts.path}"
+
+
+def error_from_response(
+    response: requests.Response, policy: RetryPolicy, numbers: Sequence[str] = ()
+) -> WhatsAppAPIError:
+    """The most specific error for a non-2xx answer: Graph JSON where present, else status and text.
+
+    ``numbers`` (the recipient) are masked in every text of the error as it is built: Graph's messages
+    can quote them.
+    """
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     try:
         body: Any = response.json()
-    except (ValueError, json.JSONDecodeError):
+    except ValueError:
         body = None
     error = body.get("error") if isinstance(body, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
+    subcode: Any = None
+    details: Any = None
+    fbtrace_id: Any = None
     if isinstance(error, dict) and isinstance(code, int):
         data = error.get("error_data")
         details = data.get("details") if isinstance(data, dict) else None
         subcode = error.get("error_subcode")
-        cls = error_class_for(status, code, subcode if isinstance(subcode, int) else None)
+        subcode = subcode if isinstance(subcode, int) else None
+        cls = error_class_for(status, code, subcode)
         message = str(error.get("message") or error.get("error_user_msg") or f"HTTP {status}")
         fbtrace_id = error.get("fbtrace_id")
     else:
         code = None
-        details = None
-        subcode = None
-        fbtrace_id = None
         message = _maton_message(error, body, response)
         no_connection = status == 400 and "connection" in message.lower()
         cls = MatonNoConnectionError if no_connection else error_class_for(status, None)
     if status == 500 and code is None:
         message = f"{message}; {EXPIRED_OAUTH_HINT}"
-    retryable = _is_retryable(status, code, policy)
     return cls(
-        message,
+        redact_number(message, *numbers),
         status=status,
         code=code,
-        error_subcode=subcode if isinstance(subcode, int) else None,
-        details=str(details) if details is not None else None,
+        error_subcode=subcode,
+        details=None if details is None else redact_number(str(details), *numbers),
         fbtrace_id=str(fbtrace_id) if fbtrace_id else None,
         retry_after=retry_after,
-        retryable=retryable,
+        retryable=_is_retryable(status, code, policy),
     )
 
 
@@ -170,6 +188,69 @@ def _is_retryable(status: int, code: int | None, policy: RetryPolicy) -> bool:
     return policy is RetryPolicy.IDEMPOTENT and status >= 500
 
 
+def transport_error(
+    error: requests.RequestException,
+    *,
+    url: str,
+    policy: RetryPolicy,
+    retry_unknown_outcome: bool,
+    description: str,
+) -> WhatsAppError:
+    """The provider's error for a request that got no answer.
+
+    A request that could not be built, or whose connection never opened (refused, DNS, TLS handshake,
+    connect timeout), reached nobody: a :class:`WhatsAppNetworkError`, retryable unless building it is
+    what failed. After the request may have left, a read is still retryable; a send's outcome is unknown.
+    """
+    target = where(url)
+    cause = _root_cause(error)
+    if isinstance(error, _NOT_BUILT):
+        return WhatsAppNetworkError(
+            f"{description}: not sent, the request to {target} could not be built ({cause})",
+            url=target,
+            retryable=False,
+        )
+    if _never_sent(error):
+        return WhatsAppNetworkError(
+            f"{description}: gateway unreachable at {target} ({cause}); nothing was sent", url=target
+        )
+    if policy is RetryPolicy.IDEMPOTENT:
+        return WhatsAppNetworkError(f"{description}: no answer from {target} ({cause})", url=target)
+    return WhatsAppUnknownOutcomeError(
+        f"{description}: the gateway at {target} may have accepted the request, but no answer arrived "
+        f"({cause}); not sent again to avoid a duplicate. Check the recipient's conversation or status "
+        "webhooks, or retry explicitly with retry_unknown_outcome=True.",
+        retryable=retry_unknown_outcome,
+    )
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """``error`` and what it wraps: urllib3 nests its reasons in ``reason`` and ``args[0]``."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        reason = getattr(current, "reason", None)
+        nested = reason if isinstance(reason, BaseException) else None
+        first = current.args[0] if current.args else None
+        current = nested or (first if isinstance(first, BaseException) else None) or current.__cause__
+    return chain
+
+
+def _root_cause(error: BaseException) -> str:
+    """The innermost cause by name, e.g. ``ConnectionRefusedError``, without its text (it holds URLs)."""
+    return type(_causes(error)[-1]).__name__
+
+
+def _never_sent(error: requests.RequestException) -> bool:
+    """True when no byte of the request can have reached the gateway."""
+    if isinstance(error, (requests.ConnectTimeout, requests.exceptions.SSLError)):
+        return True  # an SSLError is raised by the handshake, before the request is written
+    if isinstance(error, requests.ReadTimeout):
+        return False
+    return any(isinstance(cause, _NEVER_SENT) for cause in _causes(error))
+
+
 def _retry_wait(retry_state: RetryCallState) -> float:
     """Exponential backoff with full jitter, but never shorter than the server's ``Retry-After``."""
     backoff = wait_random_exponential(multiplier=0.5, max=30)(retry_state)
@@ -180,21 +261,20 @@ def _retry_wait(retry_state: RetryCallState) -> float:
     return backoff
 
 
-def _summary(error: BaseException | None) -> str:
+def _summary(error: BaseException | None, description: str) -> str:
     """Class, status and code of a failure, without the gateway's message (it may quote a number)."""
     if isinstance(error, WhatsAppAPIError):
         parts = [type(error).__name__]
         parts += [f"HTTP {error.status}"] if error.status is not None else []
         parts += [f"code {error.code}"] if error.code is not None else []
         return ", ".join(parts)
-    cause = error.cause if isinstance(error, _SafeToRetry) else error
-    return type(cause).__name__
+    if isinstance(error, WhatsAppNetworkError):
+        return str(error).removeprefix(f"{description}: ")
+    return type(error).__name__
 
 
 def _should_retry(error: BaseException) -> bool:
-    if isinstance(error, WhatsAppAPIError):
-        return error.retryable
-    return isinstance(error, _SafeToRetry)
+    return isinstance(error, WhatsAppError) and error.retryable
 
 
 def call_with_retries(
@@ -204,7 +284,7 @@ def call_with_retries(
     description: str,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Run ``attempt`` until it succeeds or fails for good, retrying what ``attempt`` marks retryable."""
+    """Run ``attempt`` until it succeeds or fails for good, retrying the errors marked ``retryable``."""
 
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
@@ -212,7 +292,7 @@ def call_with_retries(
         log.warning(
             "%s failed (%s); retry %d of %d in %.2fs",
             description,
-            _summary(error),
+            _summary(error, description),
             state.attempt_number,
             max_retries,
             wait,
@@ -226,50 +306,4 @@ def call_with_retries(
         sleep=sleep,
         reraise=True,
     )
-    try:
-        return retrying(attempt)
-    except _SafeToRetry as failed:
-        raise WhatsAppServerError(
-            f"{description}: could not reach the gateway ({type(failed.cause).__name__})",
-            retryable=True,
-        ) from failed.cause
-
-
-def classify_transport_error(
-    error: requests.RequestException, policy: RetryPolicy, *, retry_unknown_outcome: bool, description: str
-) -> Exception:
-    """Map a requests exception to what the retry loop should see.
-
-    Connect errors are always safe to retry. A read timeout or a cut response is safe only for
-    idempotent calls (or when the caller opted in); otherwise the outcome is unknown.
-    """
-    connect_failed = isinstance(error, requests.ConnectTimeout) or (
-        isinstance(error, requests.ConnectionError)
-        and not isinstance(error, requests.ReadTimeout)
-        and _never_sent(error)
-    )
-    if connect_failed or policy is RetryPolicy.IDEMPOTENT or retry_unknown_outcome:
-        return _SafeToRetry(error)
-    return WhatsAppUnknownOutcomeError(
-        f"{description}: the gateway may have accepted the request, but no answer arrived "
-        f"({type(error).__name__}); not sent again to avoid a duplicate. Check the recipient's "
-        "conversation or status webhooks, or retry explicitly with retry_unknown_outcome=True."
-    )
-
-
-def _never_sent(error: requests.ConnectionError) -> bool:
-    """True when the TCP connection could not be opened (refused, DNS, connect timeout)."""
-    from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
-
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, NewConnectionError | ConnectTimeoutError | NameResolutionError):
-            return True
-        reason = getattr(current, "reason", None)
-        nested = reason if isinstance(reason, BaseException) else None
-        current = nested or (
-            current.args[0] if current.args and isinstance(current.args[0], BaseException) else None
-        )
-    return False
+    return retrying(attempt)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 
 HookFactory = Callable[..., MatonWhatsAppHook]
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_whatsapp.exceptions import MatonAuthError, MatonNoConnectionError, WhatsAppNotFoundError
-from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from tests.hooks.conftest import HookFactory
 
@@ -36,25 +36,28 @@ def test_profile_limits_fail_locally(hook: MatonWhatsAppHook, sandbox_admin: San
 
 
 def test_connection_lifecycle(hook: MatonWhatsAppHook, sandbox_key: dict[str, Any]) -> None:
-    (active,) = hook.list_connections(status="ACTIVE")
+    (active,) = hook.list_maton_connections(status="ACTIVE")
     assert active.connection_id == sandbox_key["connection_id"]
 
-    created = hook.create_connection()
+    created = hook.create_maton_connection()
     assert created.status == "PENDING"
     assert created.url
     assert created.url not in repr(created)
-    assert hook.get_connection(created.connection_id).status == "PENDING"
-    assert {c.connection_id for c in hook.list_connections(status="PENDING")} == {created.connection_id}
+    assert hook.get_maton_connection(created.connection_id).status == "PENDING"
+    assert {c.connection_id for c in hook.list_maton_connections(status="PENDING")} == {created.connection_id}
 
-    assert hook.delete_connection(created.connection_id) is True
+    hook.delete_maton_connection(created.connection_id)
     with pytest.raises(WhatsAppNotFoundError):
-        hook.get_connection(created.connection_id)
+        hook.get_maton_connection(created.connection_id)
+    assert [c.connection_id for c in hook.list_maton_connections()] == [active.connection_id]
+    with pytest.raises(WhatsAppNotFoundError):
+        hook.delete_maton_connection(created.connection_id)
 
 
 def test_maton_connection_header_selects_the_connection(
     make_hook: HookFactory, hook: MatonWhatsAppHook
 ) -> None:
-    pending = hook.create_connection()
+    pending = hook.create_maton_connection()
     pinned = make_hook(connection_id=pending.connection_id)
     with pytest.raises(MatonNoConnectionError):
         pinned.send_template("+31612345789", "hello_world")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 from airflow.sdk import Connection
 
-from airflow_provider_whatsapp.exceptions import MatonAuthError
-from airflow_provider_whatsapp.hooks.config import GatewayConfig
+from airflow_provider_whatsapp.exceptions import MatonAuthError, WhatsAppValidationError
+from airflow_provider_whatsapp.hooks.config import GatewayConfig, HookSettings
 from airflow_provider_whatsapp.hooks.transport import TokenBucket, parse_retry_after
+
+CONNECTION_ID = "6e2a57b8-32d0-4b7e-9a43-1a7b1c7e2f10"
 
 
 def conn(**fields: object) -> Connection:
@@ -45,13 +48,21 @@ def test_extra_fields_and_host_with_port() -> None:
             password="k-123456",
             host="http://127.0.0.1",
             port=8765,
-            extra='{"connection_id": "c1", "phone_number_id": 106540352242922, "api_version": "v23.0",'
-            ' "timeout": "5", "max_retries": 0, "requests_per_second": ""}',
+            extra=json.dumps(
+                {
+                    "connection_id": f" {CONNECTION_ID}",
+                    "phone_number_id": 106540352242922,
+                    "api_version": "v23.0",
+                    "timeout": "5",
+                    "max_retries": 0,
+                    "requests_per_second": "",
+                }
+            ),
         )
     )
     assert config.gateway_url == "http://127.0.0.1:8765/whatsapp-business/v23.0"
     assert config.phone_number_id == "106540352242922"
-    assert config.connection_id == "c1"
+    assert config.connection_id == CONNECTION_ID
     assert (config.timeout, config.max_retries, config.requests_per_second) == (5.0, 0, 10.0)
 
 
@@ -62,6 +73,65 @@ def test_key_from_environment_and_missing_key(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.delenv("MATON_API_KEY")
     with pytest.raises(MatonAuthError, match="MATON_API_KEY"):
         GatewayConfig.from_connection(conn())
+
+
+def test_the_key_is_stripped_and_control_characters_are_refused_without_quoting_it() -> None:
+    assert GatewayConfig.from_connection(conn(password="  k-123456\n")).api_key == "k-123456"
+    for broken in ("k-12\n3456", "k-12\r\n3456", "k-12\x003456", "k-12\x7f3456", "k-123\u00e9"):
+        with pytest.raises(WhatsAppValidationError, match="password") as caught:
+            GatewayConfig.from_connection(conn(password=broken))
+        assert "123456" not in str(caught.value) + repr(caught.value.errors)
+        assert "3456" not in str(caught.value)
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:8765", "localhost", "example.com:443", "sandbox.local"])
+def test_a_host_without_scheme_is_refused_naming_both_choices(host: str) -> None:
+    with pytest.raises(WhatsAppValidationError, match=f"https://{host} or http://{host}"):
+        GatewayConfig.from_connection(conn(password="k-123456", host=host))
+
+
+@pytest.mark.parametrize(
+    "host", ["ftp://example.com", "https://", "https://user:pw@example.com", "https://example.com/?x=1"]
+)
+def test_a_host_that_is_not_a_base_url_is_refused(host: str) -> None:
+    with pytest.raises(WhatsAppValidationError, match="host"):
+        GatewayConfig.from_connection(conn(password="k-123456", host=host))
+
+
+def test_maton_hosts_may_omit_the_scheme() -> None:
+    assert GatewayConfig.from_connection(conn(password="k", host="api.maton.ai")).base_url == (
+        "https://api.maton.ai"
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "field"),
+    [
+        ({"phone_number_id": "../../slack/api/chat.postMessage#"}, "phone_number_id"),
+        ({"waba_id": "x/../../../connections/abc#"}, "waba_id"),
+        ({"waba_id": ".."}, "waba_id"),
+        ({"connection_id": "../"}, "connection_id"),
+        ({"connection_id": "c1"}, "connection_id"),
+        ({"api_version": "v21.0/../../slack"}, "api_version"),
+        ({"timeout": "soon"}, "timeout"),
+        ({"timeout": 0}, "timeout"),
+        ({"max_retries": -1}, "max_retries"),
+    ],
+)
+def test_ids_and_limits_of_the_connection_are_checked_when_read(extra: dict[str, object], field: str) -> None:
+    with pytest.raises(WhatsAppValidationError) as caught:
+        GatewayConfig.from_connection(conn(password="k-123456", extra=json.dumps(extra)))
+    assert [name for name, _ in caught.value.errors] == [field]
+
+
+def test_hook_settings_win_over_the_connection_and_are_checked_too() -> None:
+    extra = json.dumps({"phone_number_id": "111111111111111", "timeout": 30, "max_retries": 5})
+    settings = HookSettings(phone_number_id="222222222222222", timeout=2.5, max_retries=None)
+    config = GatewayConfig.from_connection(conn(password="k-123456", extra=extra), settings)
+    assert (config.phone_number_id, config.timeout, config.max_retries) == ("222222222222222", 2.5, 5)
+
+    with pytest.raises(WhatsAppValidationError, match="phone_number_id"):
+        GatewayConfig.from_connection(conn(password="k"), HookSettings(phone_number_id="../x"))
 
 
 def test_config_repr_hides_the_key() -> None:
@@ -77,7 +147,7 @@ def test_retry_after_seconds(header: str | None, expected: float | None) -> None
 
 
 def test_retry_after_http_date() -> None:
-    when = datetime.now(timezone.utc) + timedelta(seconds=30)
+    when = datetime.now(UTC) + timedelta(seconds=30)
     seconds = parse_retry_after(format_datetime(when, usegmt=True))
     assert seconds is not None
     assert 25 <= seconds <= 31

@@ -12,7 +12,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppNotFoundError,
     WhatsAppValidationError,
 )
-from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -13,7 +13,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppTemplateParameterError,
     WhatsAppValidationError,
 )
-from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 CUSTOMER = "+31612345789"

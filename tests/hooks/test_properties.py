@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
-from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 CUSTOMER = "+31612345789"

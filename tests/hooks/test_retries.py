@@ -9,11 +9,12 @@ from typing import Any
 import pytest
 
 from airflow_provider_whatsapp.exceptions import (
+    WhatsAppNetworkError,
     WhatsAppRateLimitError,
     WhatsAppServerError,
     WhatsAppUnknownOutcomeError,
 )
-from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from tests.hooks.conftest import HookFactory
 
@@ -91,8 +92,13 @@ def test_connection_refused_is_retried_then_reported(
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     hook = make_hook(host=f"http://127.0.0.1:{closed_port}", max_retries=2)
-    with pytest.raises(WhatsAppServerError, match="could not reach"):
+    with pytest.raises(WhatsAppNetworkError, match="gateway unreachable at") as caught:
         hook.send_template(CUSTOMER, TEMPLATE)
+    assert (
+        caught.value.url
+        == f"http://127.0.0.1:{closed_port}/whatsapp-business/v21.0/{hook.phone_number_id}/messages"
+    )
+    assert "nothing was sent" in str(caught.value)
     assert "retry 1 of 2" in caplog.text
     assert "retry 2 of 2" in caplog.text
 

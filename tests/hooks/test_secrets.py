@@ -7,7 +7,7 @@ import logging
 import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
-from airflow_provider_whatsapp.hooks import MatonWhatsAppHook
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 CUSTOMER = "+31612345789"
