@@ -21,17 +21,25 @@ DAG_FACING = (
     "airflow_provider_whatsapp.sensors",
     "airflow_provider_whatsapp.notifications",
 )
-#: Loaded at run time only (inside ``execute()`` / ``poke()`` / ``notify()`` / the trigger's ``run()``).
+#: Loaded at run time only (inside ``execute()`` / ``poke()`` / ``notify()`` / the trigger's ``run()``):
+#: the hook and the layers under it that load ``requests``, pydantic and tenacity.
 RUN_TIME_ONLY = (
     "requests",
     "tenacity",
-    "airflow_provider_whatsapp.hooks",
+    "pydantic",
+    "airflow_provider_whatsapp.hooks.whatsapp",
+    "airflow_provider_whatsapp.hooks.base",
+    "airflow_provider_whatsapp.hooks.client",
+    "airflow_provider_whatsapp.hooks.transport",
     "airflow_provider_whatsapp.models",
     "airflow_provider_whatsapp.triggers",
 )
 BASELINE = (
     "import airflow.sdk\n"
-    "from airflow.sdk import BaseNotifier, BaseOperator, BaseSensorOperator, PokeReturnValue, conf\n"
+    "from airflow.sdk import BaseNotifier, BaseOperator, BaseSensorOperator, PokeReturnValue\n"
+    "from airflow.providers.common.compat.sdk import (\n"
+    "    AirflowException, AirflowFailException, AirflowSensorTimeout, AirflowSkipException, conf, redact\n"
+    ")\n"
 )
 
 

@@ -14,20 +14,23 @@ Usage::
 
 from __future__ import annotations
 
-import asyncio
 import copy
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from airflow.providers.common.compat.sdk import redact
 from airflow.sdk import BaseNotifier
+from asgiref.sync import sync_to_async
 
 from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID
+from airflow_provider_whatsapp.exceptions import WhatsAppOutsideWindowError
+from airflow_provider_whatsapp.hooks.lazy import WhatsAppHookMixin, hook_settings
+from airflow_provider_whatsapp.utils.recipients import Recipients, parse_recipients
 
 if TYPE_CHECKING:
     import jinja2
     from airflow.sdk import Context
 
-    from airflow_provider_whatsapp.hooks.bulk import Recipients
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
     from airflow_provider_whatsapp.models import Message, SendResult
 
@@ -45,13 +48,14 @@ DEFAULT_TEXT = (
 TemplateParameters = Sequence[Any] | Mapping[str, Sequence[Any]]
 
 
-class WhatsAppNotifier(BaseNotifier):
+class WhatsAppNotifier(WhatsAppHookMixin, BaseNotifier):
     """Send a text or a template to one or several numbers from a task or DAG callback.
 
     Text and parameters are Jinja templates rendered with the callback's context (``dag``, ``ti``,
-    ``run_id``, ``exception``, ``reason``...). Free text only reaches numbers that wrote within 24 hours:
-    when WhatsApp refuses it (131047), ``fallback_template`` is sent instead. A failed notification is
-    logged, never raised, so it cannot hide the task's own outcome.
+    ``run_id``, ``exception``, ``reason``...), then passed through Airflow's secret redaction (an
+    exception can quote a password Airflow knows). Free text only reaches numbers that wrote within 24
+    hours: when WhatsApp refuses it (131047), ``fallback_template`` is sent instead. A failed
+    notification is logged, never raised, so it cannot hide the task's own outcome.
 
     :param to: One phone number or several (templated).
     :param text: Message text; defaults to a summary with the log URL (templated).
@@ -62,6 +66,7 @@ class WhatsAppNotifier(BaseNotifier):
     :param fallback_template: Template sent to recipients outside the 24-hour window (templated).
     :param maton_conn_id: Airflow connection of type ``maton_whatsapp`` (templated).
     :param phone_number_id: Sender phone number ID; defaults to the connection's (templated).
+    :param hook_params: Hook settings over the connection's (``timeout``, ``max_retries``...).
     """
 
     template_fields: Sequence[str] = (
@@ -86,6 +91,7 @@ class WhatsAppNotifier(BaseNotifier):
         fallback_template: str | None = None,
         maton_conn_id: str = DEFAULT_CONN_ID,
         phone_number_id: str | None = None,
+        hook_params: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         if text is not None and template_name is not None:
@@ -99,58 +105,59 @@ class WhatsAppNotifier(BaseNotifier):
         self.fallback_template = fallback_template
         self.maton_conn_id = maton_conn_id
         self.phone_number_id = phone_number_id
+        self.hook_params = hook_settings(hook_params)
+        self._render_error: Exception | None = None
 
     def __call__(self, *args: Any) -> None:
-        """Render a copy (this notifier may serve several callbacks) and send; never raise."""
-        try:
-            super(WhatsAppNotifier, copy.copy(self)).__call__(*args)
-        except Exception as err:
-            self.log.error("WhatsApp notification failed and was not sent: %s", err)
+        """Render and send a copy: this notifier may serve several callbacks, and rendering is in place
+        (a second rendering would render the first one's output, an exception's text included)."""
+        super(WhatsAppNotifier, copy.copy(self)).__call__(*args)
 
     def render_template_fields(self, context: Context, jinja_env: jinja2.Environment | None = None) -> None:
         """Render with the DAG's Jinja environment, or a plain one when the callback got a serialized
-        DAG (``dag.test()`` runs DAG callbacks that way) that cannot make one."""
+        DAG (``dag.test()`` runs DAG callbacks that way) that cannot make one.
+
+        A template that fails to render is kept as the reason ``notify`` logs: the notifier never
+        raises, whichever step fails.
+        """
         dag = context.get("dag")
         if jinja_env is None and dag is not None and not hasattr(dag, "get_template_env"):
             jinja_env = self.get_template_env()
-        super().render_template_fields(context, jinja_env)
+        try:
+            super().render_template_fields(context, jinja_env)
+        except Exception as err:
+            self._render_error = err
 
     def notify(self, context: Context) -> None:
-        """Send to each recipient (the hook logs each send, masked); log, never raise, who failed."""
-        from airflow_provider_whatsapp.hooks.bulk import failure_summary, parse_recipients, send_to_each
-        from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+        """Send to each recipient (the hook logs each send, masked); log, never raise, what failed."""
+        from airflow_provider_whatsapp.hooks.bulk import failure_summary, send_to_each
 
-        recipients = parse_recipients(self.to)
-        hook = MatonWhatsAppHook(self.maton_conn_id, phone_number_id=self.phone_number_id)
-        report = send_to_each(recipients, lambda to: self._send(hook, to), [])
+        try:
+            if self._render_error is not None:
+                raise self._render_error
+            recipients = parse_recipients(self.to)
+            hook = self.hook
+            report = send_to_each(recipients, lambda to: self._send(hook, to), [])
+        except Exception as err:
+            self.log.error("WhatsApp notification failed and was not sent: %s", err)
+            return
         problem = failure_summary(report)
         if problem:
             self.log.error("WhatsApp notification: %s", problem)
 
-    def __await__(self) -> Generator[Any, None, None]:
-        """Awaited by the triggerer (deadline alerts): render and send there too, and never raise."""
-        return self._render_and_notify(self.context).__await__()
-
-    async def _render_and_notify(self, context: Context) -> None:
-        try:
-            self._update_context(context)
-            self.render_template_fields(context)
-            await self.async_notify(context)
-        except Exception as err:
-            self.log.error("WhatsApp notification failed and was not sent: %s", err)
-
     async def async_notify(self, context: Context) -> None:
-        """Send from the triggerer without blocking its event loop."""
-        await asyncio.to_thread(self.notify, context)
+        """Send from the triggerer (deadline alerts) without blocking its event loop; never raises.
+
+        The sync send runs in asgiref's worker thread, through which the triggerer serves the hook's
+        connection lookup (see ``triggers/base.py``)."""
+        await sync_to_async(self.notify, thread_sensitive=False)(context)
 
     def _send(self, hook: MatonWhatsAppHook, to: str) -> SendResult:
         """The template, or the text with the fallback template for recipients outside the window."""
-        from airflow_provider_whatsapp.exceptions import WhatsAppOutsideWindowError
-
         if self.template_name:
             return hook.send_message(to, self._template(self.template_name))
         try:
-            return hook.send_text(to, _fit(str(self.text)))
+            return hook.send_text(to, _fit(str(redact(str(self.text)))))
         except WhatsAppOutsideWindowError:
             if not self.fallback_template:
                 raise
@@ -160,7 +167,7 @@ class WhatsAppNotifier(BaseNotifier):
     def _template(self, name: str) -> Message:
         from airflow_provider_whatsapp.models import build_template_message
 
-        params = self.template_parameters
+        params: Any = redact(self.template_parameters)
         if params is None or isinstance(params, Mapping):
             parts: Mapping[str, Any] = params or {}
             return build_template_message(
@@ -175,7 +182,7 @@ class WhatsAppNotifier(BaseNotifier):
 
 def _fit(text: str) -> str:
     """Cut a text (a long exception, say) to WhatsApp's limit rather than fail to notify at all."""
-    from airflow_provider_whatsapp.models.messages import TEXT_BODY_MAX
+    from airflow_provider_whatsapp.models.messages import TEXT_BODY_MAX  # pydantic: at run time only
 
     return text if len(text) <= TEXT_BODY_MAX else text[: TEXT_BODY_MAX - 1] + "\u2026"
 

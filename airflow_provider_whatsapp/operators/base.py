@@ -1,54 +1,44 @@
-"""The one code path every WhatsApp send operator runs through, and the lazily built hook.
+"""The one code path every WhatsApp send operator runs through.
 
-:class:`MatonHookMixin` gives operators and sensors a hook built on first use.
 :class:`WhatsAppBaseSendOperator` validates one message once, then sends it to each recipient
 (:mod:`airflow_provider_whatsapp.hooks.bulk`): a failing recipient does not stop the rest, every
 recipient gets a line in the report pushed to XCom (key ``report``), and the task fails at the end,
 naming how many recipients failed and why.
 
-Only ``airflow.sdk`` and the standard library are imported here at module level, so that a DAG file
-importing an operator parses fast; the hook and the pydantic models load inside ``execute()``.
+Only ``airflow.sdk`` and the package's light modules are imported here at module level, so that a DAG
+file importing an operator parses fast; the hook and the pydantic models load inside ``execute()``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from airflow.providers.common.compat.sdk import AirflowException, AirflowFailException
 from airflow.sdk import BaseOperator
 
 from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID
+from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
+from airflow_provider_whatsapp.hooks.lazy import WhatsAppHookMixin, hook_settings
+from airflow_provider_whatsapp.utils.phone import mask_phone
+from airflow_provider_whatsapp.utils.recipients import Recipients, parse_recipients
 
 if TYPE_CHECKING:
     import jinja2
     from airflow.sdk import Context
 
-    from airflow_provider_whatsapp.hooks.bulk import Recipients
-    from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
     from airflow_provider_whatsapp.models import Message
 
-
-class MatonHookMixin:
-    """A ``hook`` property for operators and sensors: built on first use, after templates are rendered,
-    and imported only then (the hook loads ``requests`` and the models)."""
-
-    maton_conn_id: str
-    phone_number_id: str | None = None
-
-    @cached_property
-    def hook(self) -> MatonWhatsAppHook:
-        """The hook for ``maton_conn_id``, sending as ``phone_number_id`` when set."""
-        from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
-
-        return MatonWhatsAppHook(self.maton_conn_id, phone_number_id=self.phone_number_id)
+Report = list[dict[str, Any]]
 
 
-class WhatsAppBaseOperator(MatonHookMixin, BaseOperator):
+class WhatsAppBaseOperator(WhatsAppHookMixin, BaseOperator):
     """Base of every operator here: the Airflow connection, the default sender, and a lazily built hook.
 
     :param maton_conn_id: Airflow connection of type ``maton_whatsapp`` (templated).
     :param phone_number_id: Sender phone number ID; defaults to the connection's (templated).
+    :param hook_params: Hook settings over the connection's: ``timeout``, ``max_retries``,
+        ``requests_per_second``, ``waba_id``.
     """
 
     template_fields: Sequence[str] = ("maton_conn_id", "phone_number_id")
@@ -59,11 +49,13 @@ class WhatsAppBaseOperator(MatonHookMixin, BaseOperator):
         *,
         maton_conn_id: str = DEFAULT_CONN_ID,
         phone_number_id: str | None = None,
+        hook_params: Mapping[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.maton_conn_id = maton_conn_id
         self.phone_number_id = phone_number_id
+        self.hook_params = hook_settings(hook_params)
 
 
 class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
@@ -116,21 +108,15 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
         """Render, then keep the recipients privately and leave only their masked numbers in ``to``.
 
         Airflow stores rendered fields right after rendering (the UI's "Rendered" tab), so they never
-        hold a full number. This is the step both plain and mapped tasks render through; rendering
-        again re-renders the masked list, which keeps the recipients already parsed.
+        hold a full number. This is the step both plain and mapped tasks render through (Airflow's
+        mapped operator calls it on the unmapped task for this purpose); rendering again re-renders
+        the masked list, which keeps the recipients already parsed.
         """
         super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
         if parent is not self:
             return
-        from airflow_provider_whatsapp.hooks.bulk import parse_recipients
-        from airflow_provider_whatsapp.models.phone import mask_phone
-
         if self._recipients is not None and self.to == [mask_phone(n) for n in self._recipients]:
             return
-        from airflow.sdk.exceptions import AirflowFailException
-
-        from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
-
         try:
             self._recipients = parse_recipients(self.to)
         except WhatsAppValidationError as err:  # fails the same way on every try
@@ -142,32 +128,40 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
         raise NotImplementedError
 
     def execute(self, context: Context) -> list[str]:
-        """Validate the message once, send it to each recipient, push the report, fail if any failed.
+        """Refuse an unsafe retry, validate, send to each recipient, finish with the report."""
+        self.refuse_unsafe_retry(context)
+        recipients, message = self.validated_input()
+        self.hook.get_conn()  # reads the Airflow connection now: its failure is not a send's
+        report = self.send_to_recipients(recipients, message, context)
+        return self.finish(report, context)
 
-        If the loop is stopped by anything but a provider error (the task's timeout, a kill, a bug),
-        the partial report is pushed and the task fails without retry: the recipients served so far,
-        and perhaps the one being sent to, would get the message twice.
-        """
-        from airflow.sdk.exceptions import AirflowException, AirflowFailException
-
-        from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
-        from airflow_provider_whatsapp.hooks import bulk
-        from airflow_provider_whatsapp.models import parse_message
-
+    def refuse_unsafe_retry(self, context: Context) -> None:
+        """A second try sends nothing unless ``resend_on_retry``: a killed try left no record."""
         try_number = getattr(context["ti"], "try_number", 1) or 1
         if try_number > 1 and not self.resend_on_retry:
             raise AirflowFailException(
                 f"Try {try_number}: an earlier try may already have reached some recipients, so nothing "
                 "is sent again (set resend_on_retry=True to allow it)"
             )
+
+    def validated_input(self) -> tuple[list[str], Message]:
+        """The recipients and the message, checked once; bad input fails the task for good."""
+        from airflow_provider_whatsapp.models import parse_message
+
         try:
-            recipients = self._recipients if self._recipients is not None else bulk.parse_recipients(self.to)
-            message = parse_message(self.build_message())
+            recipients = self._recipients if self._recipients is not None else parse_recipients(self.to)
+            return recipients, parse_message(self.build_message())
         except WhatsAppValidationError as err:  # the same input fails the same way: no retry
             raise AirflowFailException(str(err)) from err
+
+    def send_to_recipients(self, recipients: list[str], message: Message, context: Context) -> Report:
+        """Send to each recipient; an interruption (timeout, kill, bug) pushes the partial report and
+        fails without retry: the recipients served so far, and perhaps the one being sent to, would
+        get the message twice."""
+        from airflow_provider_whatsapp.hooks import bulk
+
         hook = self.hook
-        hook.client  # noqa: B018 - read the connection before the loop, so its failure is not a send's
-        report: list[dict[str, Any]] = []
+        report: Report = []
         try:
             bulk.send_to_each(
                 recipients,
@@ -188,6 +182,12 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
                 "recipient(s) got the message and the one being sent to may have (see XCom 'report'); "
                 "not retried: a retry could message them twice"
             ) from err
+        return report
+
+    def finish(self, report: Report, context: Context) -> list[str]:
+        """Push the report; fail when a recipient failed (retryable only when a retry can help)."""
+        from airflow_provider_whatsapp.hooks import bulk
+
         context["ti"].xcom_push(key="report", value=report)
         problem = bulk.failure_summary(report)
         if problem and self.resend_on_retry and bulk.retry_can_help(report):

@@ -19,7 +19,7 @@ class MatonCreateConnectionOperator(WhatsAppBaseOperator):
 
     def execute(self, context: Context) -> str:
         """Create the connection and return its id."""
-        connection = self.hook.create_connection()
+        connection = self.hook.create_maton_connection()
         self.log.info(
             "Created Maton connection %s (%s). Open this URL to authorize WhatsApp Business: %s",
             connection.connection_id,

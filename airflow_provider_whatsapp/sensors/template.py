@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_whatsapp.sensors.base import MatonBaseSensor
+from airflow_provider_whatsapp.sensors.base import WhatsAppBaseSensor
 
 if TYPE_CHECKING:
-    from airflow_provider_whatsapp.triggers.base import MatonPollingTrigger
+    from airflow_provider_whatsapp.triggers.base import WhatsAppPollingTrigger
 
 
-class WhatsAppTemplateStatusSensor(MatonBaseSensor):
+class WhatsAppTemplateStatusSensor(WhatsAppBaseSensor):
     """Wait until a template in a language is APPROVED and push its id.
 
     Fails at once when the template is REJECTED (with Meta's reason), DISABLED or missing. Meta's
@@ -24,7 +24,7 @@ class WhatsAppTemplateStatusSensor(MatonBaseSensor):
     """
 
     template_fields: Sequence[str] = (
-        *MatonBaseSensor.template_fields,
+        *WhatsAppBaseSensor.template_fields,
         "template_name",
         "language",
         "waba_id",
@@ -45,14 +45,16 @@ class WhatsAppTemplateStatusSensor(MatonBaseSensor):
         self.language = language
         self.waba_id = waba_id
 
-    def make_trigger(self) -> MatonPollingTrigger:
+    def make_trigger(self, *, timeout_at: float | None = None) -> WhatsAppPollingTrigger:
         """A :class:`~airflow_provider_whatsapp.triggers.template.WhatsAppTemplateStatusTrigger`."""
         from airflow_provider_whatsapp.triggers.template import WhatsAppTemplateStatusTrigger
 
         return WhatsAppTemplateStatusTrigger(
             maton_conn_id=self.maton_conn_id,
+            hook_params=self.hook_params,
             template_name=self.template_name,
             language=self.language,
             waba_id=self.waba_id or None,
             poke_interval=self.poke_interval,
+            timeout_at=timeout_at,
         )

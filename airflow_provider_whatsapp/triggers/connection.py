@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_whatsapp.triggers.base import MatonPollingTrigger
+from airflow_provider_whatsapp.triggers.base import WhatsAppPollingTrigger
+from airflow_provider_whatsapp.triggers.status import Poll, poll_connection
 
 if TYPE_CHECKING:
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
-    from airflow_provider_whatsapp.triggers.status import Poll
 
 
-class MatonConnectionTrigger(MatonPollingTrigger):
+class MatonConnectionTrigger(WhatsAppPollingTrigger):
     """Deferred half of :class:`~airflow_provider_whatsapp.sensors.connection.MatonConnectionSensor`.
 
     :param connection_id: Maton connection to wait for; None waits for any ``whatsapp-business`` one.
@@ -27,6 +27,4 @@ class MatonConnectionTrigger(MatonPollingTrigger):
 
     def check(self, hook: MatonWhatsAppHook) -> Poll:
         """The sensor's own decision."""
-        from airflow_provider_whatsapp.triggers.status import poll_connection
-
         return poll_connection(hook, self.connection_id)

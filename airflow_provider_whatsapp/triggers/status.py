@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from airflow_provider_whatsapp.constants import GATEWAY_APP
+from airflow_provider_whatsapp.exceptions import WhatsAppError, WhatsAppNetworkError, WhatsAppNotFoundError
 
 if TYPE_CHECKING:
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
     from airflow_provider_whatsapp.models import MatonConnection
 
-State = Literal["done", "waiting", "failed"]
+State = Literal["done", "waiting", "failed", "timeout"]
 
 TEMPLATE_FAILED_STATUSES = frozenset({"REJECTED", "DISABLED", "DELETED", "PENDING_DELETION"})
 
@@ -41,16 +42,15 @@ class Poll:
 
 
 def _tolerating_blips(check: Callable[[], Poll]) -> Poll:
-    """Run ``check``; a retryable provider error means "wait", any other provider error means "failed"."""
-    from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppError
-
+    """Run ``check``; a retryable provider error means "wait" (saying why: the gateway unreachable at
+    its URL, busy...), any other provider error means "failed"."""
     try:
         return check()
-    except WhatsAppAPIError as err:
+    except WhatsAppNetworkError as err:
+        return Poll("waiting", f"{err}; trying again")
+    except WhatsAppError as err:
         if err.retryable:
             return Poll("waiting", f"the gateway is busy, trying again: {err}")
-        return Poll("failed", str(err))
-    except WhatsAppError as err:
         return Poll("failed", str(err))
 
 
@@ -63,15 +63,13 @@ def poll_connection(hook: MatonWhatsAppHook, connection_id: str | None) -> Poll:
     """
 
     def check() -> Poll:
-        from airflow_provider_whatsapp.exceptions import WhatsAppNotFoundError
-
         wanted = connection_id or hook.config.connection_id
         if wanted:
             try:
-                return _connection_poll(hook.get_connection(wanted))
+                return _connection_poll(hook.get_maton_connection(wanted))
             except WhatsAppNotFoundError:
                 return Poll("failed", f"Maton connection {wanted} does not exist (deleted?)")
-        connections = [c for c in hook.list_connections() if c.app in (None, GATEWAY_APP)]
+        connections = [c for c in hook.list_maton_connections() if c.app in (None, GATEWAY_APP)]
         for status in ("ACTIVE", "PENDING", "FAILED"):
             found = next((c for c in connections if c.status == status), None)
             if found is not None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_whatsapp.triggers.base import MatonPollingTrigger
+from airflow_provider_whatsapp.triggers.base import WhatsAppPollingTrigger
+from airflow_provider_whatsapp.triggers.status import Poll, poll_template
 
 if TYPE_CHECKING:
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
-    from airflow_provider_whatsapp.triggers.status import Poll
 
 
-class WhatsAppTemplateStatusTrigger(MatonPollingTrigger):
+class WhatsAppTemplateStatusTrigger(WhatsAppPollingTrigger):
     """Deferred half of :class:`~airflow_provider_whatsapp.sensors.template.WhatsAppTemplateStatusSensor`.
 
     :param template_name: Template name.
@@ -33,6 +33,4 @@ class WhatsAppTemplateStatusTrigger(MatonPollingTrigger):
 
     def check(self, hook: MatonWhatsAppHook) -> Poll:
         """The sensor's own decision."""
-        from airflow_provider_whatsapp.triggers.status import poll_template
-
         return poll_template(hook, self.template_name, self.language, waba_id=self.waba_id)

@@ -146,3 +146,21 @@ def test_a_failing_deadline_alert_is_logged_not_raised(capfd: pytest.CaptureFixt
 
 async def _await(notifier: WhatsAppNotifier) -> None:
     await notifier
+
+
+def test_secrets_airflow_knows_are_redacted_before_sending(sandbox_admin: Any) -> None:
+    """A database URL with its password, quoted by the exception, never leaves in the text."""
+    from airflow.sdk.log import mask_secret
+
+    password = "pg-Secret-9d1f7c"
+    mask_secret(password)
+    sandbox_admin.inbound(ALICE)
+    failure = RuntimeError(f"could not connect to postgresql://etl:{password}@db:5432/dwh")
+
+    WhatsAppNotifier(to=ALICE)(callback_context(exception=failure))
+    send_whatsapp_notification(to=BOB, fallback_template="hello_world")(callback_context(exception=failure))
+
+    stored = sandbox_admin.messages()
+    assert [m["type"] for m in stored] == ["text", "template"]
+    assert "postgresql://etl:***@db:5432/dwh" in stored[0]["body"]["text"]["body"]
+    assert password not in str(stored)

@@ -4,22 +4,25 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import requests
-from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
-from airflow.sdk.exceptions import (
+from airflow.providers.common.compat.sdk import (
     AirflowFailException,
-    AirflowRescheduleException,
     AirflowSensorTimeout,
     AirflowSkipException,
     TaskDeferred,
 )
+from airflow.sdk.bases.operator import TRIGGER_FAIL_REPR, TriggerFailureReason
 
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from airflow_provider_whatsapp.sensors import MatonConnectionSensor, WhatsAppTemplateStatusSensor
+from airflow_provider_whatsapp.sensors.base import DEFERRAL_GRACE
+from tests.airflow_compat import AirflowRescheduleException
 from tests.airflow_fixtures import CONN_ENV
 
 pytestmark = pytest.mark.usefixtures("maton_connection")
@@ -28,7 +31,7 @@ CONTEXT: Any = {}
 
 def pending_connection() -> tuple[str, str]:
     """A new PENDING connection: its id and OAuth url."""
-    created = MatonWhatsAppHook().create_connection()
+    created = MatonWhatsAppHook().create_maton_connection()
     assert created.url is not None
     return created.connection_id, created.url
 
@@ -69,7 +72,7 @@ def test_connection_sensor_fails_at_once_on_failed_or_deleted(sandbox_admin: Any
     failed, _ = pending_connection()
     sandbox_admin.call("POST", f"/_sandbox/connections/{failed}/fail")
     deleted, _ = pending_connection()
-    MatonWhatsAppHook().delete_connection(deleted)
+    MatonWhatsAppHook().delete_maton_connection(deleted)
 
     with pytest.raises(AirflowFailException, match="FAILED"):
         MatonConnectionSensor(task_id="wait", connection_id=failed).poke(CONTEXT)
@@ -128,18 +131,25 @@ def test_deferrable_sensor_defers_with_a_keyless_trigger_and_resumes(
     maton_connection: dict[str, Any],
 ) -> None:
     connection_id, _ = pending_connection()
-    sensor = MatonConnectionSensor(task_id="wait", connection_id=connection_id, deferrable=True)
+    sensor = MatonConnectionSensor(
+        task_id="wait", connection_id=connection_id, deferrable=True, hook_params={"timeout": 7}
+    )
 
+    before = time.time()
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute(CONTEXT)
 
     classpath, kwargs = deferred.value.trigger.serialize()
     assert classpath == "airflow_provider_whatsapp.triggers.connection.MatonConnectionTrigger"
+    timeout_at = kwargs.pop("timeout_at")
     assert kwargs == {
         "maton_conn_id": "maton_whatsapp_default",
+        "hook_params": {"timeout": 7},
         "poke_interval": 2,
         "connection_id": connection_id,
     }
+    assert before + sensor.timeout <= timeout_at <= time.time() + sensor.timeout
+    assert deferred.value.timeout == timedelta(seconds=sensor.timeout) + DEFERRAL_GRACE
     assert maton_connection["api_key"] not in repr(kwargs)
     assert deferred.value.method_name == "execute_complete"
     event = {"state": "done", "message": "ACTIVE", "value": connection_id}
@@ -205,3 +215,14 @@ class FirstTry:
 
     def get_first_reschedule_date(self, context: Any) -> None:
         """Never rescheduled before."""
+
+
+def test_a_poking_sensor_that_times_out_says_what_its_last_check_saw(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    unreachable = {"conn_type": "maton_whatsapp", "host": "http://127.0.0.1:9", "password": "k"}
+    monkeypatch.setenv(CONN_ENV, json.dumps(unreachable))
+    sensor = MatonConnectionSensor(task_id="wait", poke_interval=0.05, timeout=0.2, mode="poke")
+
+    with pytest.raises(AirflowSensorTimeout, match="last check: GET /connections: gateway unreachable at"):
+        sensor.execute({"ti": FirstTry()})  # type: ignore[typeddict-item]

@@ -4,17 +4,20 @@ sync calls in worker threads and the connection read from the environment."""
 from __future__ import annotations
 
 import asyncio
+import json
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from airflow.sdk._shared.module_loading import import_string
+from airflow.sdk.module_loading import import_string
 
 from airflow_provider_whatsapp.hooks.client import GatewayClient
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from airflow_provider_whatsapp.triggers.connection import MatonConnectionTrigger
 from airflow_provider_whatsapp.triggers.template import WhatsAppTemplateStatusTrigger
+from tests.airflow_fixtures import CONN_ENV
 
 pytestmark = pytest.mark.usefixtures("maton_connection")
 
@@ -50,7 +53,9 @@ def test_serialize_round_trips_without_the_key(maton_connection: dict[str, Any])
 
     assert kwargs == {
         "maton_conn_id": "maton_whatsapp_default",
+        "hook_params": {},
         "poke_interval": 1,
+        "timeout_at": None,
         "template_name": "x",
         "language": "en_US",
         "waba_id": None,
@@ -64,7 +69,7 @@ def test_connection_trigger_ends_with_the_oauth(
     sandbox_admin: SandboxAdminClient, user_action: str, state: str
 ) -> None:
     """Opening the OAuth page fires ``done`` with the connection id; a refused OAuth fires ``failed``."""
-    created = MatonWhatsAppHook().create_connection()
+    created = MatonWhatsAppHook().create_maton_connection()
     trigger = MatonConnectionTrigger(
         maton_conn_id="maton_whatsapp_default", connection_id=created.connection_id, poke_interval=0.2
     )
@@ -142,3 +147,21 @@ def test_a_check_makes_no_retries_and_the_session_is_closed_at_the_end(
     assert len(sandbox_admin.requests_log(f"/connections/{maton_connection['connection_id']}")) == 2
     assert len(closed) == 1
     assert closed[0].config.max_retries == 0
+
+
+def test_an_unreachable_gateway_waits_then_times_out_saying_where_it_tried(
+    maton_connection: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    unreachable = {"conn_type": "maton_whatsapp", "host": "http://127.0.0.1:9", "password": "k"}
+    monkeypatch.setenv(CONN_ENV, json.dumps(unreachable))
+    trigger = MatonConnectionTrigger(
+        maton_conn_id="maton_whatsapp_default", poke_interval=0.05, timeout_at=time.time() + 0.3
+    )
+
+    event = first_event(trigger)
+
+    assert event["state"] == "timeout"
+    assert (
+        "last check: GET /connections: gateway unreachable at http://127.0.0.1:9/connections"
+        in (event["message"])
+    )
