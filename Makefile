@@ -5,9 +5,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PKG    := airflow_provider_whatsapp
 
-.PHONY: install lint typecheck pytest test demo sandbox bench lock clean
+.PHONY: install lint typecheck pytest test test-compat demo sandbox bench lock clean
 
-# constraints.txt pins every package (all platforms, Python 3.10+) so that each machine tests the same set.
+# The compatibility floor: the latest patch of the oldest Airflow supported, with every other package
+# resolved as of shortly after its release (Airflow's own constraints files cannot be fetched here).
+COMPAT_AIRFLOW ?= 3.1.8
+COMPAT_AS_OF   ?= 2026-03-11
+COMPAT_PYTHON  ?= $(PYTHON)
+COMPAT_VENV    := .venv-compat
+COMPAT_STAMP   := $(COMPAT_VENV)/.installed
+
+# constraints.txt pins every package (all platforms, Python 3.11+) so that each machine tests the same set.
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
@@ -15,6 +23,14 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(COMPAT_STAMP): pyproject.toml
+	rm -rf $(COMPAT_VENV)
+	$(COMPAT_PYTHON) -m venv $(COMPAT_VENV)
+	$(COMPAT_VENV)/bin/python -m pip install --quiet --disable-pip-version-check uv
+	$(COMPAT_VENV)/bin/uv pip install --quiet --python $(COMPAT_VENV)/bin/python \
+		--exclude-newer $(COMPAT_AS_OF) "apache-airflow==$(COMPAT_AIRFLOW)" -e ".[dev]"
+	touch $(COMPAT_STAMP)
 
 lint: install
 	$(BIN)/ruff check .
@@ -28,6 +44,10 @@ pytest: install
 
 test: lint typecheck pytest
 
+# The whole suite (the real-scheduler test included) on the compatibility floor.
+test-compat: $(COMPAT_STAMP)
+	$(COMPAT_VENV)/bin/pytest $(PYTEST_ARGS)
+
 demo: install
 	$(BIN)/python scripts/demo.py
 
@@ -40,8 +60,8 @@ bench: install
 	$(BIN)/python benchmarks/import_cost.py
 
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.10 --quiet \
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --quiet \
 		--custom-compile-command "make lock" -o constraints.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .demo
+	rm -rf $(VENV) $(COMPAT_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .demo

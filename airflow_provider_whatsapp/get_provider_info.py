@@ -14,6 +14,21 @@ from airflow_provider_whatsapp.constants import (
 )
 
 _STRING = {"type": ["string", "null"]}
+_RELABELING = {"host": "Gateway URL", "password": "Maton API key"}
+_PLACEHOLDERS = {"host": DEFAULT_HOST, "password": "empty: use the MATON_API_KEY environment variable"}
+
+
+def field_behaviour_without_conn_fields() -> dict[str, Any]:
+    """The connection form where Airflow predates ``conn-fields`` (3.1): the settings go in Extra as
+    JSON, so Extra stays visible, with an example."""
+    return {
+        "hidden_fields": ["schema", "port", "login"],
+        "relabeling": _RELABELING,
+        "placeholders": {
+            **_PLACEHOLDERS,
+            "extra": '{"phone_number_id": "106540352242922", "waba_id": "102290129340398"}',
+        },
+    }
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -106,11 +121,8 @@ def get_provider_info() -> dict[str, Any]:
                 },
                 "ui-field-behaviour": {
                     "hidden-fields": ["schema", "port", "login", "extra"],
-                    "relabeling": {"host": "Gateway URL", "password": "Maton API key"},
-                    "placeholders": {
-                        "host": DEFAULT_HOST,
-                        "password": "empty: use the MATON_API_KEY environment variable",
-                    },
+                    "relabeling": _RELABELING,
+                    "placeholders": _PLACEHOLDERS,
                 },
             }
         ],

@@ -46,7 +46,10 @@ with DAG(
         retry_delay=timedelta(seconds=1),
         on_retry_callback=send_whatsapp_notification(
             to=RECIPIENTS,
-            text="Retrying {{ ti.task_id }} of {{ dag.dag_id }} (try {{ ti.try_number }}): {{ exception }}",
+            text=(
+                "Retrying {{ ti.task_id }} of {{ dag.dag_id }} (try {{ ti.try_number }})"
+                "{% if exception is defined %}: {{ exception }}{% endif %}"
+            ),
             fallback_template="hello_world",
         ),
     )

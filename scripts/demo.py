@@ -31,9 +31,9 @@ import requests
 from rich.console import Console
 from rich.table import Table
 
-from airflow_provider_whatsapp.models.phone import mask_phone
 from airflow_provider_whatsapp.sandbox import SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
+from airflow_provider_whatsapp.utils.phone import mask_phone
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGS_FOLDER = ROOT / "example_dags"

@@ -157,7 +157,7 @@ def test_onboarding_sensor_defers_into_the_real_triggerer_and_resumes(scenario: 
             "Pausing task as DEFERRED",
             f"Maton connection {connection_id} is ACTIVE",
             "Trigger fired event",
-            "Worker startup parse complete",
+            "DAG bundles loaded",  # the resumed try: a new worker parses the DAG again
             f"Maton connection {connection_id} is ACTIVE",
         )
 
@@ -195,7 +195,7 @@ def test_template_sensor_defers_until_the_review_approves(scenario: Scenario) ->
             "Pausing task as DEFERRED",
             f"{label} is APPROVED",
             "Trigger fired event",
-            "Worker startup parse complete",
+            "DAG bundles loaded",  # the resumed try: a new worker parses the DAG again
             f"{label} is APPROVED",
         )
 
