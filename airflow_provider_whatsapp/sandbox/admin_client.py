@@ -7,10 +7,11 @@ and click a PENDING connection's OAuth link. It speaks plain HTTP and imports no
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import requests
+
+from .config import airflow_connection_json
 
 TIMEOUT = 10.0
 
@@ -83,8 +84,6 @@ class SandboxAdminClient:
 
     def airflow_connection_json(self, *, api_key: str | None = None) -> str:
         """A ``maton_whatsapp`` Airflow connection to this sandbox and key, as ``AIRFLOW_CONN_...`` JSON."""
-        extra = {"phone_number_id": self.ids["phone_number_id"], "waba_id": self.ids["waba_id"]}
-        password = api_key or self.api_key
-        return json.dumps(
-            {"conn_type": "maton_whatsapp", "host": self.base_url, "password": password, "extra": extra}
+        return airflow_connection_json(
+            self.base_url, api_key or self.api_key, self.ids["waba_id"], self.ids["phone_number_id"]
         )
