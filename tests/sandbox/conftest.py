@@ -80,6 +80,11 @@ class Client:
         clock: dict[str, Any] = answer.json()
         return clock
 
+    def connections(self) -> list[dict[str, Any]]:
+        """This key's Maton connections."""
+        data: list[dict[str, Any]] = self.control("GET", "").json()["connections"]
+        return data
+
     def messages(self) -> list[dict[str, Any]]:
         """The stored messages of this key."""
         data: list[dict[str, Any]] = self.admin("GET", "messages").json()["data"]
