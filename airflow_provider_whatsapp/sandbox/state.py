@@ -49,8 +49,9 @@ def default_profile() -> dict[str, Any]:
 class KeyState:
     """Everything one Maton API key sees: connections, WABA, phone number, templates, messages, ...
 
-    ``messages`` are what the business sent, ``received`` what customers sent (``POST /_sandbox/inbound``);
-    ``by_id`` finds either by wamid, ``threads`` lists both per customer ``wa_id`` in arrival order.
+        ``messages`` are what the business sent, ``received`` what customers sent (``POST /_sandbox/inbound``);
+        ``by_id`` finds either by wamid, ``threads`` lists both per customer ``wa_id`` in arrival order, the
+    conversation with the latest message last.
     """
 
     api_key: str
@@ -207,7 +208,9 @@ class KeyState:
     def index(self, record: dict[str, Any]) -> None:
         """Make a stored or received message findable by id and in its customer's thread."""
         self.by_id[record["id"]] = record
-        self.threads.setdefault(record["wa_id"], []).append(record)
+        thread = self.threads.pop(record["wa_id"], [])  # re-inserted: the dict keeps activity order
+        thread.append(record)
+        self.threads[record["wa_id"]] = thread
         self.revision += 1
 
     def store_message(self, body: dict[str, Any], to: str, kind: str, connection_id: str) -> dict[str, Any]:

@@ -106,9 +106,7 @@ def matches(records: list[dict[str, Any]], wa_id: str, query: str) -> bool:
 
 def chats(key: KeyState, query: str = "", page: int = 0) -> tuple[list[Chat], bool]:
     """One page of conversations, latest activity first, and whether more follow."""
-    ordered = sorted(
-        key.threads.items(), key=lambda item: float(item[1][-1].get("timestamp") or 0), reverse=True
-    )
+    ordered = reversed(key.threads.items())
     found = [(wa_id, records) for wa_id, records in ordered if matches(records, wa_id, query)]
     start = page * CHATS_PER_PAGE
     shown = found[start : start + CHATS_PER_PAGE]
