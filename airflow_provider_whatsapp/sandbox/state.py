@@ -49,9 +49,9 @@ def default_profile() -> dict[str, Any]:
 class KeyState:
     """Everything one Maton API key sees: connections, WABA, phone number, templates, messages, ...
 
-        ``messages`` are what the business sent, ``received`` what customers sent (``POST /_sandbox/inbound``);
-        ``by_id`` finds either by wamid, ``threads`` lists both per customer ``wa_id`` in arrival order, the
-    conversation with the latest message last.
+    ``messages`` are what the business sent, ``received`` what customers sent (``POST
+    /_sandbox/inbound``); ``by_id`` finds either by wamid; ``threads`` lists both per customer ``wa_id``
+    in arrival order, the conversation with the latest message last.
     """
 
     api_key: str
