@@ -120,3 +120,9 @@ async def inbox_static(name: str) -> Response:
     if name not in STATIC_FILES:
         return Response(b"Not Found", status_code=404, media_type="text/plain")
     return FileResponse(STATIC / name, media_type=STATIC_FILES[name], headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> Response:
+    """No icon (browsers ask for one; answering keeps their console and the request log clean)."""
+    return Response(status_code=204)
