@@ -15,7 +15,9 @@ from starlette.responses import JSONResponse
 from ..bodies import answerable
 from ..customers import CustomerError, customer_message
 from ..errors import PlainError
+from ..inbox.templates_text import filled_template
 from ..records import digits
+from ..state import KeyState
 from .admin import admin_body, admin_key
 
 router = APIRouter(prefix="/_sandbox")
@@ -31,10 +33,28 @@ def filter_to(messages: list[dict[str, Any]], to: str | None) -> list[dict[str, 
     return [message for message in messages if message.get("wa_id") == wanted]
 
 
+def with_template_text(key: KeyState, record: dict[str, Any]) -> dict[str, Any]:
+    """A template message with ``template_text``: what its recipient reads, parameters filled in."""
+    if record.get("type") != "template":
+        return record
+    send = (record.get("body") or {}).get("template") or {}
+    template = key.find_template(send.get("name"), (send.get("language") or {}).get("code"))
+    if template is None:
+        return record
+    filled = filled_template(template, send)
+    header = (filled["header"] or {}).get("text", "")
+    lines = [header, filled["body"], filled["footer"]]
+    return {**record, "template_text": "\n".join(line for line in lines if line)}
+
+
 @router.get("/messages")
 async def list_messages(request: Request, to: str | None = None) -> JSONResponse:
-    """Stored messages, oldest first: ``{"data": [{"id", "to", "wa_id", "type", "body", "status", ...}]}``."""
-    return JSONResponse({"data": answerable(filter_to(admin_key(request).messages, to))})
+    """Stored messages, oldest first: ``{"data": [{"id", "to", "wa_id", "type", "body", "status", ...}]}``;
+    template messages also carry ``template_text``, the template as read with its parameters."""
+    key = admin_key(request)
+    return JSONResponse(
+        {"data": answerable([with_template_text(key, m) for m in filter_to(key.messages, to)])}
+    )
 
 
 @router.get("/messages/count")
