@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,7 +152,8 @@ def describe(message: Mapping[str, Any]) -> str:
     if kind == "text":
         text = str(part.get("body", ""))
     elif kind == "template":
-        text = f"template {part.get('name')} ({(part.get('language') or {}).get('code', '')})"
+        filled = " ".join(str(message.get("template_text", "")).split())
+        text = f"template {part.get('name')}: {filled}" if filled else f"template {part.get('name')}"
     elif kind in ("document", "image", "video", "audio", "sticker"):
         text = " - ".join(str(part[name]) for name in ("filename", "caption") if part.get(name))
         text = f"{kind}: {text or part.get('id') or part.get('link')}"
@@ -168,7 +169,7 @@ def short(dag_id: str) -> str:
     return dag_id.removeprefix("whatsapp_")
 
 
-def summary(runs: Sequence[DagRun], opened: Sequence[str], seconds: float) -> None:
+def summary(runs: Sequence[DagRun], opened: Sequence[str], seconds: float, server_url: str) -> None:
     """Print per DAG, per recipient, and where to look."""
     dags = Table(title="DAGs run with airflow dags test", title_justify="left")
     dags.add_column("DAG", no_wrap=True)
@@ -204,6 +205,7 @@ def summary(runs: Sequence[DagRun], opened: Sequence[str], seconds: float) -> No
     look.add_column(style="bold", no_wrap=True)
     look.add_column()
     for where, what in (
+        ("inbox", f"{server_url}/ (one account per DAG: pick it at the top)"),
         ("make sandbox", "your own, on 127.0.0.1:8765 with key sandbox-key"),
         ("GET /_sandbox/messages", "what was sent (Authorization: Bearer <key>)"),
         ("GET /_sandbox/events", "inbound messages and statuses, as webhooks"),
@@ -238,7 +240,10 @@ def main() -> int:
         if airflow(["db", "migrate"], env, LOGS / "db-migrate.log").returncode != 0:
             console.print(f"[red]airflow db migrate failed; see {LOGS / 'db-migrate.log'}[/]")
             return 1
-        runs = [DagRun(dag_id, SandboxAdminClient.new_key(server.url)) for dag_id in dag_ids(env)]
+        runs = [
+            DagRun(dag_id, SandboxAdminClient.new_key(server.url, label=dag_id, templates="docs"))
+            for dag_id in dag_ids(env)
+        ]
         for run in runs:
             for number in DEMO_RECIPIENTS:
                 run.key.inbound(number, "Hi! Keep me posted here.")
@@ -253,8 +258,15 @@ def main() -> int:
                     run = future.result()
                     mark = "[green]ok[/]    " if run.ok else "[red]FAILED[/]"
                     console.print(f"{mark} {run.dag_id}: {run.seconds:.1f} s, {len(run.messages)} message(s)")
-        summary(runs, opened, time.monotonic() - started)
-    return 0 if all(run.ok for run in runs) else 1
+        summary(runs, opened, time.monotonic() - started, server.url)
+        ok = all(run.ok for run in runs)
+        first = runs[0].key.inbox_url() if runs else f"{server.url}/"
+        console.print(f"Inbox: {first}")
+        if sys.stdout.isatty() and not os.environ.get("CI"):
+            console.print("The sandbox stays up for you to look around: Ctrl-C to stop.")
+            with suppress(KeyboardInterrupt):
+                threading.Event().wait()
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

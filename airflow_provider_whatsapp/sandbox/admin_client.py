@@ -7,10 +7,11 @@ and click a PENDING connection's OAuth link. It speaks plain HTTP and imports no
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import requests
+
+from .config import airflow_connection_json
 
 TIMEOUT = 10.0
 
@@ -25,11 +26,14 @@ class SandboxAdminClient:
         self.session.headers["Authorization"] = f"Bearer {ids['api_key']}"
 
     @classmethod
-    def new_key(cls, base_url: str, *, active_connection: bool = True) -> SandboxAdminClient:
-        """Create a fresh key (state of its own), by default with one ACTIVE connection."""
+    def new_key(
+        cls, base_url: str, *, active_connection: bool = True, label: str = "", templates: str = "minimal"
+    ) -> SandboxAdminClient:
+        """Create a fresh key (state of its own), by default with one ACTIVE connection; ``label`` lists
+        it in the inbox, ``templates="docs"`` seeds the README's templates."""
         answer = requests.post(
             f"{base_url.rstrip('/')}/_sandbox/keys",
-            json={"active_connection": active_connection},
+            json={"active_connection": active_connection, "label": label, "templates": templates},
             timeout=TIMEOUT,
         )
         answer.raise_for_status()
@@ -54,6 +58,14 @@ class SandboxAdminClient:
     def inbound(self, number: str, text: str = "hi") -> str:
         """The customer at ``number`` writes in, which opens the 24-hour window; the inbound wamid."""
         return str(self.call("POST", "/_sandbox/inbound", json={"from": number, "text": text})["message_id"])
+
+    def inbox_url(self) -> str:
+        """The web inbox of this key."""
+        return f"{self.base_url}/?key={self.api_key}"
+
+    def advance_clock(self, seconds: float) -> Any:
+        """Move the server's clock forward (every key's time)."""
+        return self.call("POST", "/_sandbox/clock", json={"advance_seconds": seconds})
 
     def set_faults(self, **settings: Any) -> Any:
         """Replace this key's faults, e.g. ``script=["429", "lost"]`` or ``error_rate=0.1``."""
@@ -83,8 +95,6 @@ class SandboxAdminClient:
 
     def airflow_connection_json(self, *, api_key: str | None = None) -> str:
         """A ``maton_whatsapp`` Airflow connection to this sandbox and key, as ``AIRFLOW_CONN_...`` JSON."""
-        extra = {"phone_number_id": self.ids["phone_number_id"], "waba_id": self.ids["waba_id"]}
-        password = api_key or self.api_key
-        return json.dumps(
-            {"conn_type": "maton_whatsapp", "host": self.base_url, "password": password, "extra": extra}
+        return airflow_connection_json(
+            self.base_url, api_key or self.api_key, self.ids["waba_id"], self.ids["phone_number_id"]
         )

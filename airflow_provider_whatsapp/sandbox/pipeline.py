@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -34,6 +33,7 @@ _BAD_GATEWAY_PAGE = (
 
 KEY_SCOPE = "sandbox.key"
 CONNECTION_SCOPE = "sandbox.connection"
+RAW_SEND_SCOPE = "sandbox.raw_send"  # uvicorn's own ``send``, which the drop and lost faults cut
 
 
 def is_gateway_path(path: str) -> bool:
@@ -89,12 +89,13 @@ async def handle(state: SandboxState, scope: Scope, receive: Receive, send: Send
         return
     header = connection_header(scope)
     entry: dict[str, Any] = {
-        "time": time.time(),
+        "time": key.now(),
         "method": scope["method"],
         "path": scope["path"],
         "status": None,
         "maton_connection": header is not None,
         "outcome": "ok",
+        "delay_ms": 0.0,
     }
     key.requests.append(entry)
 
@@ -112,11 +113,12 @@ async def handle(state: SandboxState, scope: Scope, receive: Receive, send: Send
     outcome = key.faults.next_outcome()
     entry["outcome"] = outcome
     delay_ms = key.faults.rates.latency_ms + (slow_ms(outcome) or 0.0)
+    entry["delay_ms"] = delay_ms
     if delay_ms:
         await asyncio.sleep(delay_ms / 1000)
     if outcome == "drop":
         await drain(receive)
-        cut_connection(send)
+        cut_connection(scope.get(RAW_SEND_SCOPE, send))
         return
     if outcome in ("500", "502", "503", "429"):
         await fault_response(outcome)(scope, receive, recording_send)
@@ -138,6 +140,6 @@ async def handle(state: SandboxState, scope: Scope, receive: Receive, send: Send
                 entry["status"] = message["status"]
 
         await routes(scope, receive, swallow)
-        cut_connection(send)
+        cut_connection(scope.get(RAW_SEND_SCOPE, send))
         return
     await routes(scope, receive, recording_send)

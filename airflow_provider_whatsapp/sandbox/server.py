@@ -19,14 +19,21 @@ START_TIMEOUT = 15.0
 class SandboxServer:
     """Run the sandbox with uvicorn in a thread; ``with SandboxServer() as server: server.url``.
 
-    ``port=0`` picks a free port. ``app`` gives in-process access to the state for debugging; tests
-    should use the HTTP admin API.
+    ``port=0`` picks a free port; ``state_file`` keeps the state in SQLite (see ``store.py``). ``app``
+    gives in-process access to the state for debugging; tests should use the HTTP admin API.
     """
 
-    def __init__(self, config: SandboxConfig | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        state_file: str | None = None,
+    ) -> None:
         self.config = config or SandboxConfig()
         self.host = host
-        self.app: SandboxApp = create_app(self.config)
+        self.app: SandboxApp = create_app(self.config, state_file=state_file)
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
@@ -71,6 +78,8 @@ class SandboxServer:
             self._thread.join(timeout=10)
             self._thread = None
         self._socket.close()
+        if self.app.store is not None:
+            self.app.store.close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

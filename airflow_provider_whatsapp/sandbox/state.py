@@ -1,134 +1,34 @@
 """In-memory state of the sandbox, one ``KeyState`` per Maton API key.
 
 Everything is touched only from the server's event loop (all routes are ``async``), so no locks are
-needed. Time-driven changes (a connection's activation delay, a template's review) are applied lazily
-when the object is read, which keeps them deterministic and needs no background task.
+needed. Time comes from the server's ``SandboxClock``; time-driven changes (a connection's activation
+delay, a template's review) are applied lazily when the object is read. ``revision`` counts changes to
+the conversations (the inbox polls it); ``generation`` counts resets, when stored lists start over.
 """
 
 from __future__ import annotations
 
+import copy
 import secrets
-import time
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
+from .clock import SandboxClock
 from .config import SandboxConfig
 from .errors import maton_error
 from .faults import FaultSettings
 from .ratelimit import TokenBucket
+from .records import Connection, Media, Template, digits, graph_id, new_wamid
+from .seeds import seed_definitions
 
 WHATSAPP_APP = "whatsapp-business"
 CANONICAL_WABA_ID = "102290129340398"
 CANONICAL_PHONE_NUMBER_ID = "106540352242922"
 DISPLAY_PHONE_NUMBER = "+1 555-010-0000"
 LOG_LIMIT = 10_000
-
-
-def iso_time(timestamp: float) -> str:
-    """``2025-12-08T07:20:53.488460Z``, as Maton writes times."""
-    return datetime.fromtimestamp(timestamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def graph_id() -> str:
-    """A random 15-digit Graph object id."""
-    return str(secrets.randbelow(9 * 10**14) + 10**14)
-
-
-def new_wamid() -> str:
-    """A unique WhatsApp message id shaped like Meta's."""
-    return "wamid.HBgL" + secrets.token_hex(18).upper()
-
-
-def digits(number: str) -> str:
-    """A phone number reduced to its digits, as Meta's ``wa_id``."""
-    return "".join(ch for ch in number if ch.isdigit())
-
-
-@dataclass
-class Connection:
-    """A Maton connection of one key."""
-
-    connection_id: str
-    app: str
-    status: str
-    creation_time: float
-    last_updated_time: float
-    activate_at: float | None = None
-
-    def refresh(self, now: float) -> None:
-        """Apply the activation delay: PENDING turns ACTIVE once ``activate_at`` has passed."""
-        if self.status == "PENDING" and self.activate_at is not None and now >= self.activate_at:
-            self.set_status("ACTIVE", self.activate_at)
-
-    def set_status(self, status: str, now: float) -> None:
-        """Change the status and stamp ``last_updated_time``."""
-        self.status = status
-        self.last_updated_time = now
-
-    def to_json(self, base_url: str) -> dict[str, Any]:
-        """The connection as the control plane answers it."""
-        return {
-            "connection_id": self.connection_id,
-            "status": self.status,
-            "creation_time": iso_time(self.creation_time),
-            "last_updated_time": iso_time(self.last_updated_time),
-            "url": f"{base_url}/_sandbox/connect/{self.connection_id}",
-            "app": self.app,
-            "method": "OAUTH2",
-            "metadata": {},
-        }
-
-
-@dataclass
-class Template:
-    """A message template; PENDING ones reach ``verdict`` at ``decide_at``."""
-
-    id: str
-    name: str
-    language: str
-    category: str
-    components: list[dict[str, Any]]
-    status: str
-    seq: int
-    parameter_format: str = "POSITIONAL"
-    decide_at: float | None = None
-    verdict: str = "APPROVED"
-    rejected_reason: str | None = None
-
-    def refresh(self, now: float) -> None:
-        """Finish a review whose time has come."""
-        if self.status == "PENDING" and self.decide_at is not None and now >= self.decide_at:
-            self.status = self.verdict
-            self.decide_at = None
-
-    def to_json(self) -> dict[str, Any]:
-        """All fields of the template, as Graph names them."""
-        answer: dict[str, Any] = {
-            "id": self.id,
-            "name": self.name,
-            "language": self.language,
-            "status": self.status,
-            "category": self.category,
-            "components": self.components,
-            "parameter_format": self.parameter_format,
-        }
-        if self.status == "REJECTED":
-            answer["rejected_reason"] = self.rejected_reason or "NONE"
-        return answer
-
-
-@dataclass
-class Media:
-    """An uploaded media file, downloadable from the fake CDN with ``token``."""
-
-    id: str
-    data: bytes
-    mime_type: str
-    sha256: str
-    token: str
+STATUS_ORDER = ("sent", "delivered", "read")
 
 
 def default_profile() -> dict[str, Any]:
@@ -147,12 +47,20 @@ def default_profile() -> dict[str, Any]:
 
 @dataclass
 class KeyState:
-    """Everything one Maton API key sees: connections, WABA, phone number, templates, messages, ..."""
+    """Everything one Maton API key sees: connections, WABA, phone number, templates, messages, ...
+
+    ``messages`` are what the business sent, ``received`` what customers sent (``POST
+    /_sandbox/inbound``); ``by_id`` finds either by wamid; ``threads`` lists both per customer ``wa_id``
+    in arrival order, the conversation with the latest message last.
+    """
 
     api_key: str
     config: SandboxConfig
+    clock: SandboxClock
     waba_id: str
     phone_number_id: str
+    label: str = ""
+    seed: str = "minimal"
     display_phone_number: str = DISPLAY_PHONE_NUMBER
     phone_registered: bool = True
     connections: dict[str, Connection] = field(default_factory=dict)
@@ -160,18 +68,26 @@ class KeyState:
     templates: dict[str, Template] = field(default_factory=dict)
     template_seq: int = 0
     messages: list[dict[str, Any]] = field(default_factory=list)
+    received: list[dict[str, Any]] = field(default_factory=list)
+    by_id: dict[str, dict[str, Any]] = field(default_factory=dict)
+    threads: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     media: dict[str, Media] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     windows: dict[str, float] = field(default_factory=dict)
-    inbound_ids: set[str] = field(default_factory=set)
     requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_LIMIT))
     cdn_requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_LIMIT))
     faults: FaultSettings = field(default_factory=FaultSettings)
     bucket: TokenBucket | None = None
     page_token: str = field(default_factory=lambda: "EAAG" + secrets.token_urlsafe(48))
+    revision: int = 0
+    generation: int = 0
 
     def __post_init__(self) -> None:
         self.reset()
+
+    def now(self) -> float:
+        """The sandbox's time (see ``clock.py``)."""
+        return self.clock.now()
 
     def reset(self) -> None:
         """Back to the starting state; the key, its ids and its connections stay."""
@@ -179,21 +95,37 @@ class KeyState:
         self.profile = default_profile()
         self.templates = {}
         self.template_seq = 0
-        self.add_template("hello_world", "en_US", "UTILITY", [{"type": "BODY", "text": "Hello World"}])
-        self.messages.clear()
+        for definition in seed_definitions(self.seed):
+            seeded = copy.deepcopy(definition)
+            self.add_template(
+                seeded["name"],
+                seeded["language"],
+                seeded["category"],
+                seeded["components"],
+                parameter_format=seeded.get("parameter_format", "POSITIONAL"),
+            )
+        self.clear_messages()
         self.media.clear()
-        self.events.clear()
         self.windows.clear()
-        self.inbound_ids.clear()
         self.requests.clear()
         self.cdn_requests.clear()
         self.faults = FaultSettings.from_defaults(self.config.faults)
         rate = self.config.rate_limit
         self.bucket = TokenBucket(rate, self.config.burst) if rate > 0 else None
 
+    def clear_messages(self) -> None:
+        """Forget sent and received messages and their events."""
+        self.messages.clear()
+        self.received.clear()
+        self.by_id.clear()
+        self.threads.clear()
+        self.events.clear()
+        self.generation += 1
+        self.revision += 1
+
     def add_connection(self, app: str, status: str, activate_at: float | None = None) -> Connection:
         """Create a connection of this key."""
-        now = time.time()
+        now = self.now()
         connection = Connection(str(uuid.uuid4()), app, status, now, now, activate_at)
         self.connections[connection.connection_id] = connection
         return connection
@@ -201,7 +133,7 @@ class KeyState:
     def gateway_connection(self, header: str | None) -> Connection:
         """The connection a gateway request uses: the one named by ``Maton-Connection``, else the oldest
         ACTIVE whatsapp-business one. Raises Maton's 400 when there is none."""
-        now = time.time()
+        now = self.now()
         if header:
             connection = self.connections.get(header)
             if connection is None or connection.app != WHATSAPP_APP:
@@ -249,10 +181,14 @@ class KeyState:
 
     def sorted_templates(self) -> list[Template]:
         """Every template, oldest first, reviews brought up to date."""
-        now = time.time()
+        now = self.now()
         for template in self.templates.values():
             template.refresh(now)
         return list(self.templates.values())
+
+    def find_template(self, name: object, language: object) -> Template | None:
+        """The template with that name and language, review brought up to date."""
+        return next((t for t in self.sorted_templates() if t.name == name and t.language == language), None)
 
     def add_event(self, value: dict[str, Any]) -> None:
         """Store a webhook event shaped like the ``messages`` field's notification."""
@@ -260,21 +196,80 @@ class KeyState:
             "display_phone_number": digits(self.display_phone_number),
             "phone_number_id": self.phone_number_id,
         }
-        event = {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {
-                    "id": self.waba_id,
-                    "changes": [
-                        {
-                            "field": "messages",
-                            "value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
-                        }
-                    ],
-                }
-            ],
+        change = {
+            "field": "messages",
+            "value": {"messaging_product": "whatsapp", "metadata": metadata, **value},
         }
-        self.events.append(event)
+        self.events.append(
+            {"object": "whatsapp_business_account", "entry": [{"id": self.waba_id, "changes": [change]}]}
+        )
+        self.revision += 1
+
+    def index(self, record: dict[str, Any]) -> None:
+        """Make a stored or received message findable by id and in its customer's thread."""
+        self.by_id[record["id"]] = record
+        thread = self.threads.pop(record["wa_id"], [])  # re-inserted: the dict keeps activity order
+        thread.append(record)
+        self.threads[record["wa_id"]] = thread
+        self.revision += 1
+
+    def store_message(self, body: dict[str, Any], to: str, kind: str, connection_id: str) -> dict[str, Any]:
+        """Store an accepted message with its ``sent`` status (and event); answer the stored record."""
+        now = self.now()
+        record = {
+            "id": new_wamid(),
+            "to": to,
+            "wa_id": digits(to),
+            "type": kind,
+            "body": body,
+            "connection_id": connection_id,
+            "phone_number_id": self.phone_number_id,
+            "timestamp": now,
+            "biz_opaque_callback_data": body.get("biz_opaque_callback_data"),
+            "status": "sent",
+        }
+        self.messages.append(record)
+        self.index(record)
+        self.add_status_event(record, "sent")
+        return record
+
+    def add_status_event(self, record: dict[str, Any], status: str) -> None:
+        """The status webhook of an outbound message (carrying ``biz_opaque_callback_data`` if given)."""
+        event: dict[str, Any] = {
+            "id": record["id"],
+            "status": status,
+            "timestamp": str(int(self.now())),
+            "recipient_id": record["wa_id"],
+        }
+        if record.get("biz_opaque_callback_data") is not None:
+            event["biz_opaque_callback_data"] = record["biz_opaque_callback_data"]
+        self.add_event({"statuses": [event]})
+
+    def set_status(self, record: dict[str, Any], status: str) -> None:
+        """Move an outbound message to ``delivered``, ``read`` or ``failed`` (never back), with its event."""
+        current = record.get("status", "sent")
+        if current == "failed" or status == current:
+            return
+        if status != "failed" and STATUS_ORDER.index(status) < STATUS_ORDER.index(current):
+            return
+        record["status"] = status
+        self.add_status_event(record, status)
+
+    def receive(self, wa_id: str, name: str, message: dict[str, Any]) -> dict[str, Any]:
+        """A customer's message (a webhook ``messages`` item without id/from/timestamp): stored, its event
+        added, the 24-hour window opened, and the business's earlier messages to them marked read."""
+        now = self.now()
+        wamid = new_wamid()
+        full = {"from": wa_id, "id": wamid, "timestamp": str(int(now)), **message}
+        record = {"id": wamid, "from": wa_id, "wa_id": wa_id, "name": name, "timestamp": now, "message": full}
+        for earlier in self.threads.get(wa_id, []):
+            if "message" not in earlier:
+                self.set_status(earlier, "read")
+        self.windows[wa_id] = now
+        self.received.append(record)
+        self.index(record)
+        self.add_event({"contacts": [{"profile": {"name": name}, "wa_id": wa_id}], "messages": [full]})
+        return record
 
 
 class SandboxState:
@@ -282,12 +277,24 @@ class SandboxState:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
+        self.clock = SandboxClock(config.clock)
         self.keys: dict[str, KeyState] = {}
-        for index, api_key in enumerate(config.api_keys):
-            self.create_key(api_key, active_connection=True, canonical=index == 0)
+        self.first_key = config.api_keys[0] if config.api_keys else None
+
+    def create_configured_keys(self) -> None:
+        """The keys of ``config.api_keys`` that do not exist yet (a ``--state`` file may hold them)."""
+        for index, api_key in enumerate(self.config.api_keys):
+            if api_key not in self.keys:
+                self.create_key(api_key, active_connection=True, canonical=index == 0, seed="docs")
 
     def create_key(
-        self, api_key: str | None, *, active_connection: bool, canonical: bool = False
+        self,
+        api_key: str | None,
+        *,
+        active_connection: bool,
+        canonical: bool = False,
+        seed: str = "minimal",
+        label: str = "",
     ) -> KeyState:
         """A new key with its own WABA and phone number (the first configured key gets the documented
         ids ``102290129340398`` / ``106540352242922``) and, if asked, one ACTIVE connection."""
@@ -297,19 +304,22 @@ class SandboxState:
         state = KeyState(
             api_key=key,
             config=self.config,
+            clock=self.clock,
             waba_id=CANONICAL_WABA_ID if canonical else graph_id(),
             phone_number_id=CANONICAL_PHONE_NUMBER_ID if canonical else graph_id(),
+            label=label,
+            seed=seed,
         )
         if active_connection:
             state.add_connection(WHATSAPP_APP, "ACTIVE")
         self.keys[key] = state
         return state
 
-    def find_connection(self, connection_id: str) -> Connection | None:
-        """A connection of any key (the connect page is opened without a key, like Maton's)."""
+    def find_connection(self, connection_id: str) -> tuple[KeyState, Connection] | None:
+        """A connection of any key and its owner (the connect page is opened without a key, like Maton's)."""
         for state in self.keys.values():
             if connection_id in state.connections:
-                return state.connections[connection_id]
+                return state, state.connections[connection_id]
         return None
 
     def find_media(self, media_id: str) -> tuple[KeyState, Media] | None:

@@ -28,9 +28,9 @@ from .limits import (
     message_problems,
     reject,
     schema_limits,
-    template_definition_problems,
     template_placeholder_count,
 )
+from .template_definitions import template_definition_problems
 
 __all__ = [
     "Rejection",

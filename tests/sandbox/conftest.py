@@ -1,9 +1,12 @@
-"""Fixtures of the sandbox's own tests: a second server without rate limit, and a small client."""
+"""Fixtures of the sandbox's own tests: a second server without rate limit, and a small client.
+
+The server's clock stands still (``FROZEN``): only a test's ``advance`` moves the sandbox's time, so no
+test depends on how fast the machine runs.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,14 +17,12 @@ from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 
 VERSION = "v21.0"
 REVIEW_DELAY = 1.5
+FROZEN = 1_750_000_000.0  # 2025-06-15T15:06:40Z: the clock source of the tests' servers
 
 
-def eventually(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    """Wait until ``check()`` holds (timers in the sandbox run late on a busy machine); fail if never."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        time.sleep(0.05)
+def frozen_clock() -> float:
+    """A clock source that never moves by itself."""
+    return FROZEN
 
 
 @dataclass
@@ -47,15 +48,17 @@ class Client:
         return self.session.request(method, url, headers=headers, timeout=kwargs.pop("timeout", 10), **kwargs)
 
     def control(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """``/connections<path>`` with this key."""
+        """``/connections<path>`` with this key (``headers`` are added to its Bearer header)."""
+        headers = {**self.auth, **kwargs.pop("headers", {})}
         return self.session.request(
-            method, f"{self.base_url}/connections{path}", headers=self.auth, timeout=10, **kwargs
+            method, f"{self.base_url}/connections{path}", headers=headers, timeout=10, **kwargs
         )
 
     def admin(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """``/_sandbox/<path>`` with this key."""
+        """``/_sandbox/<path>`` with this key (``headers`` are added to its Bearer header)."""
+        headers = {**self.auth, **kwargs.pop("headers", {})}
         return self.session.request(
-            method, f"{self.base_url}/_sandbox/{path}", headers=self.auth, timeout=10, **kwargs
+            method, f"{self.base_url}/_sandbox/{path}", headers=headers, timeout=10, **kwargs
         )
 
     def send(self, message: dict[str, Any], to: str = "+31612345678", **kwargs: Any) -> requests.Response:
@@ -69,6 +72,18 @@ class Client:
         answer.raise_for_status()
         message_id: str = answer.json()["message_id"]
         return message_id
+
+    def advance(self, seconds: float) -> dict[str, Any]:
+        """Move the server's clock forward (``POST /_sandbox/clock``)."""
+        answer = self.admin("POST", "clock", json={"advance_seconds": seconds})
+        assert answer.status_code == 200, answer.text
+        clock: dict[str, Any] = answer.json()
+        return clock
+
+    def connections(self) -> list[dict[str, Any]]:
+        """This key's Maton connections."""
+        data: list[dict[str, Any]] = self.control("GET", "").json()["connections"]
+        return data
 
     def messages(self) -> list[dict[str, Any]]:
         """The stored messages of this key."""
@@ -91,9 +106,10 @@ def new_client(base_url: str, **key_options: Any) -> Client:
 
 @pytest.fixture(scope="session")
 def unlimited_sandbox() -> Iterator[SandboxServer]:
-    """A server without rate limit, for tests that make many requests. Templates are reviewed after
-    REVIEW_DELAY: long enough to see PENDING right after a create on a busy machine."""
-    with SandboxServer(SandboxConfig(rate_limit=0, template_approval_delay=REVIEW_DELAY)) as server:
+    """A server without rate limit, for tests that make many requests, on a frozen clock: templates are
+    reviewed when a test advances it by REVIEW_DELAY."""
+    config = SandboxConfig(rate_limit=0, template_approval_delay=REVIEW_DELAY, clock=frozen_clock)
+    with SandboxServer(config) as server:
         yield server
 
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import socket
+import json
 import subprocess
 import sys
-import time
 
 import requests
 
@@ -37,31 +36,57 @@ def test_flags_make_the_config() -> None:
     assert parse_args([]).port == 8765
 
 
-def test_python_dash_m_serves() -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [
-        sys.executable,
-        "-m",
-        "airflow_provider_whatsapp.sandbox",
-        "--port",
-        str(port),
-        "--api-key",
-        "cli",
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def start(*flags: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """``python -m ...sandbox --port 0 <flags>``, and its banner (printed once the port is bound)."""
+    command = [sys.executable, "-m", "airflow_provider_whatsapp.sandbox", "--port", "0", *flags]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    lines = [process.stdout.readline() for _ in range(7)]
+    return process, lines
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    """Interrupt the sandbox and answer what it printed after its banner."""
+    process.terminate()
+    out, _ = process.communicate(timeout=10)
+    return out
+
+
+def test_python_dash_m_serves_and_prints_what_a_user_needs() -> None:
+    process, banner = start("--api-key", "cli")
     try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                answer = requests.get(
-                    f"http://127.0.0.1:{port}/connections", headers={"Authorization": "Bearer cli"}, timeout=1
-                )
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        url = banner[0].split(" on ")[1].strip()
+        assert banner[1].split()[-1] == f"{url}/"
+        conn_line = banner[-1].strip()
+        assert conn_line.startswith("export AIRFLOW_CONN_MATON_WHATSAPP_DEFAULT='")
+        connection = json.loads(conn_line.partition("=")[2].strip("'"))
+        assert connection == {
+            "conn_type": "maton_whatsapp",
+            "host": url,
+            "password": "cli",
+            "extra": {"phone_number_id": "106540352242922", "waba_id": "102290129340398"},
+        }
+        answer = requests.get(f"{url}/connections", headers={"Authorization": "Bearer cli"}, timeout=10)
         assert answer.json()["connections"][0]["status"] == "ACTIVE"
+        refused = requests.get(f"{url}/connections", headers={"Authorization": "Bearer nope"}, timeout=10)
+        assert refused.status_code == 401
+        assert requests.get(f"{url}/", timeout=10).status_code == 200
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        log = stop(process)
+    lines = [line.split()[1:] for line in log.splitlines() if "/connections" in line or line.endswith("ms")]
+    assert lines[0][:3] == ["GET", "/connections", "200"]
+    assert lines[1][:3] == ["GET", "/connections", "401"]
+    assert lines[2][:3] == ["GET", "/", "200"]
+    assert all(line[-1] == "ms" for line in lines)
+
+
+def test_help_says_where_the_inbox_and_admin_api_are() -> None:
+    help_text = subprocess.run(
+        [sys.executable, "-m", "airflow_provider_whatsapp.sandbox", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "the web inbox" in help_text
+    assert "/_sandbox/" in help_text
+    assert "--state FILE" in help_text

@@ -9,7 +9,7 @@ import requests
 
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 
-from .conftest import REVIEW_DELAY, Client, eventually, new_client
+from .conftest import REVIEW_DELAY, Client, frozen_clock, new_client
 
 
 def test_create_is_pending_until_url_is_opened(client: Client) -> None:
@@ -58,7 +58,8 @@ def test_create_without_app_is_a_maton_400(client: Client) -> None:
 
 @pytest.fixture(scope="module")
 def delayed_sandbox() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxConfig(activation_delay=REVIEW_DELAY, rate_limit=0)) as server:
+    config = SandboxConfig(activation_delay=REVIEW_DELAY, rate_limit=0, clock=frozen_clock)
+    with SandboxServer(config) as server:
         yield server
 
 
@@ -73,7 +74,10 @@ def test_activation_delay(delayed_sandbox: SandboxServer) -> None:
         == 400
     )
     path = f"/{connection['connection_id']}"
-    eventually(lambda: client.control("GET", path).json()["connection"]["status"] == "ACTIVE")
+    client.advance(REVIEW_DELAY - 0.01)
+    assert client.control("GET", path).json()["connection"]["status"] == "PENDING"
+    client.advance(0.01)
+    assert client.control("GET", path).json()["connection"]["status"] == "ACTIVE"
     assert (
         client.send(
             {"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-from .conftest import Client, eventually
+from .conftest import REVIEW_DELAY, Client
 
 
 def definition(
@@ -44,7 +44,8 @@ def test_create_review_and_send(client: Client) -> None:
     assert created["status"] == "PENDING"
     assert created["category"] == "UTILITY"
     assert send(client, "order_shipped", ["Ann", "42"])["error"]["code"] == 132001  # still PENDING
-    eventually(lambda: status_of(client, created["id"]) == "APPROVED")
+    client.advance(REVIEW_DELAY)
+    assert status_of(client, created["id"]) == "APPROVED"
     assert "messages" in send(client, "order_shipped", ["Ann", "42"])
     assert send(client, "order_shipped", ["Ann"])["error"]["code"] == 132000
     assert send(client, "order_shipped", ["Ann", "42", "x"])["error"]["code"] == 132000
@@ -60,8 +61,8 @@ def test_hello_world_takes_no_parameters(client: Client) -> None:
 def test_rejection_rule(client: Client) -> None:
     by_name = create(client, definition("reject_me"))
     by_link = create(client, definition("promo_link", "Hi {{1}}, see https://bit.ly/x {{2}}"))
-    eventually(lambda: status_of(client, by_link["id"]) != "PENDING")
-    eventually(lambda: status_of(client, by_name["id"]) != "PENDING")
+    assert status_of(client, by_link["id"]) == status_of(client, by_name["id"]) == "PENDING"
+    client.advance(REVIEW_DELAY)
     rejected = client.gateway("GET", by_name["id"]).json()
     assert (rejected["status"], rejected["rejected_reason"]) == ("REJECTED", "INVALID_FORMAT")
     assert client.gateway("GET", by_link["id"]).json()["rejected_reason"] == "SCAM"
@@ -141,11 +142,13 @@ def test_filters_and_fields(client: Client) -> None:
 
 def test_edit_and_delete(client: Client) -> None:
     created = create(client, definition("editable"))
-    eventually(lambda: status_of(client, created["id"]) == "APPROVED")
+    client.advance(REVIEW_DELAY)
+    assert status_of(client, created["id"]) == "APPROVED"
     edit = {"components": [{"type": "BODY", "text": "Hello {{1}}", "example": {"body_text": [["Ann"]]}}]}
     assert client.gateway("POST", created["id"], json=edit).json() == {"success": True}
     assert status_of(client, created["id"]) == "PENDING"
-    eventually(lambda: status_of(client, created["id"]) == "APPROVED")
+    client.advance(REVIEW_DELAY)
+    assert status_of(client, created["id"]) == "APPROVED"
     assert "messages" in send(client, "editable", ["Ann"])
     deleted = client.gateway("DELETE", f"{client.waba_id}/message_templates", params={"name": "editable"})
     assert deleted.json() == {"success": True}

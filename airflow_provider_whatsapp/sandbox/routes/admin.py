@@ -1,22 +1,27 @@
-"""The admin API under ``/_sandbox/``: keys, stored messages and events, faults, simulated customers.
+"""The admin API under ``/_sandbox/``: keys, connections, phone registration, templates, faults, clock.
 
 Every route except ``POST /_sandbox/keys``, ``GET /_sandbox/health`` and the browser's connect page is
 authenticated by the same ``Authorization: Bearer <key>`` as the gateway and sees only that key's state.
+Stored messages, events and simulated customers are in ``admin_messages.py``.
 """
 
 from __future__ import annotations
 
 import html
-import time
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse
 
-from ..errors import PlainError
+from ..bodies import BodyError, parse_json
+from ..errors import PlainError, invalid_parameter
 from ..faults import FaultSettings
-from ..state import KeyState, Template, digits, new_wamid
+from ..limits import TEMPLATE_CATEGORIES
+from ..pipeline import KEY_SCOPE
+from ..records import Template, iso_time
+from ..seeds import SEED_SETS
+from ..state import KeyState
 from .common import sandbox_of
 
 router = APIRouter(prefix="/_sandbox")
@@ -25,22 +30,26 @@ TEMPLATE_ACTIONS = {"approve": "APPROVED", "reject": "REJECTED", "pause": "PAUSE
 
 
 def admin_key(request: Request) -> KeyState:
-    """The key named by the Bearer header, else a 401."""
+    """The key named by the Bearer header, else a 401; remembered in the scope (``--state`` saves it)."""
     scheme, _, api_key = request.headers.get("authorization", "").partition(" ")
     key = sandbox_of(request).keys.get(api_key.strip()) if scheme.lower() == "bearer" else None
     if key is None:
         raise PlainError(401, "The admin API needs 'Authorization: Bearer <sandbox key>'")
+    request.scope[KEY_SCOPE] = key
     return key
 
 
 async def admin_body(request: Request) -> dict[str, Any]:
-    """The JSON object of an admin request (empty when there is no body), else a 400."""
+    """The JSON object of an admin request (empty when there is no body), else Graph's 400 code 100,
+    as the gateway answers the same bad input."""
     try:
-        body = await request.json() if await request.body() else {}
-    except ValueError:
-        raise PlainError(400, "The request body is not valid JSON") from None
+        body = parse_json(await request.body())
+    except BodyError as error:
+        raise invalid_parameter(str(error)) from None
+    if body is None:
+        return {}
     if not isinstance(body, dict):
-        raise PlainError(400, "The request body must be a JSON object")
+        raise invalid_parameter("The request body must be a JSON object")
     return body
 
 
@@ -53,17 +62,23 @@ async def health() -> JSONResponse:
 @router.post("/keys")
 async def create_key(request: Request) -> JSONResponse:
     """A new key (random unless ``api_key`` is given) with its own WABA, phone number and, unless
-    ``active_connection`` is false, one ACTIVE connection."""
+    ``active_connection`` is false, one ACTIVE connection; ``templates`` ``minimal`` (hello_world, the
+    default) or ``docs`` (the README's); ``label`` names it in the inbox."""
     body = await admin_body(request)
-    api_key = body.get("api_key")
+    api_key, seed, label = body.get("api_key"), body.get("templates", "minimal"), body.get("label", "")
     if api_key is not None and (not isinstance(api_key, str) or not api_key or " " in api_key):
         raise PlainError(400, "api_key must be a non-empty string without spaces")
+    if seed not in SEED_SETS:
+        raise PlainError(400, f"templates must be one of {', '.join(SEED_SETS)}")
+    if not isinstance(label, str) or len(label) > 100:
+        raise PlainError(400, "label must be a string of at most 100 characters")
     try:
         key = sandbox_of(request).create_key(
-            api_key, active_connection=bool(body.get("active_connection", True))
+            api_key, active_connection=bool(body.get("active_connection", True)), seed=seed, label=label
         )
     except ValueError as error:
         raise PlainError(409, str(error)) from None
+    request.scope[KEY_SCOPE] = key
     return JSONResponse(
         {
             "api_key": key.api_key,
@@ -78,10 +93,12 @@ async def create_key(request: Request) -> JSONResponse:
 @router.get("/connect/{connection_id}")
 async def connect_page(request: Request, connection_id: str) -> HTMLResponse:
     """The page a connection's ``url`` opens: finishes the (simulated) OAuth, the connection turns ACTIVE."""
-    connection = sandbox_of(request).find_connection(connection_id)
-    if connection is None:
+    found = sandbox_of(request).find_connection(connection_id)
+    if found is None:
         return HTMLResponse("<h1>Unknown connection</h1>", status_code=404)
-    connection.set_status("ACTIVE", time.time())
+    key, connection = found
+    connection.set_status("ACTIVE", key.now())
+    request.scope[KEY_SCOPE] = key
     safe_id = html.escape(connection_id)
     return HTMLResponse(
         "<!doctype html><title>Connected</title>"
@@ -96,7 +113,7 @@ async def fail_connection(request: Request, connection_id: str) -> JSONResponse:
     connection = key.connections.get(connection_id)
     if connection is None:
         raise PlainError(404, f"Connection {connection_id} not found")
-    connection.set_status("FAILED", time.time())
+    connection.set_status("FAILED", key.now())
     return JSONResponse({"success": True})
 
 
@@ -114,51 +131,27 @@ async def set_phone_registration(request: Request, phone_number_id: str, action:
 
 @router.post("/templates/{template_id}/{action}")
 async def review_template(request: Request, template_id: str, action: str) -> JSONResponse:
-    """Approve, reject (body ``{"reason": ...}``, default INVALID_FORMAT), pause or disable a template."""
+    """Approve, reject (body ``{"reason": ...}``, default INVALID_FORMAT), pause or disable a template, or
+    change its ``category`` as Meta does by itself (body ``{"category"}``; sets ``previous_category``)."""
     key = admin_key(request)
     template: Template | None = key.templates.get(template_id)
-    if template is None or action not in TEMPLATE_ACTIONS:
-        raise PlainError(404, f"Use /_sandbox/templates/<id>/{'|'.join(TEMPLATE_ACTIONS)} with a known id")
+    if template is None or action not in (*TEMPLATE_ACTIONS, "category"):
+        actions = "|".join((*TEMPLATE_ACTIONS, "category"))
+        raise PlainError(404, f"Use /_sandbox/templates/<id>/{actions} with a known id")
+    body = await admin_body(request)
+    if action == "category":
+        category = str(body.get("category", "")).upper()
+        if category not in TEMPLATE_CATEGORIES:
+            raise PlainError(400, f"category must be one of {', '.join(TEMPLATE_CATEGORIES)}")
+        template.refresh(key.now())
+        if category != template.category:
+            template.previous_category, template.category = template.category, category
+        return JSONResponse(template.to_json())
     template.status = TEMPLATE_ACTIONS[action]
     template.decide_at = None
     if action == "reject":
-        template.rejected_reason = str((await admin_body(request)).get("reason", "INVALID_FORMAT"))
+        template.rejected_reason = str(body.get("reason", "INVALID_FORMAT"))
     return JSONResponse(template.to_json())
-
-
-def filter_to(messages: list[dict[str, Any]], to: str | None) -> list[dict[str, Any]]:
-    """Messages to the number ``to`` (compared by digits), or all."""
-    if to is None:
-        return messages
-    wanted = digits(to)
-    return [message for message in messages if message["wa_id"] == wanted]
-
-
-@router.get("/messages")
-async def list_messages(request: Request, to: str | None = None) -> JSONResponse:
-    """Stored messages, oldest first: ``{"data": [{"id", "to", "wa_id", "type", "body", ...}]}``."""
-    return JSONResponse({"data": filter_to(admin_key(request).messages, to)})
-
-
-@router.get("/messages/count")
-async def count_messages(request: Request, to: str | None = None) -> JSONResponse:
-    """``{"count": n}`` of stored messages (to ``to``)."""
-    return JSONResponse({"count": len(filter_to(admin_key(request).messages, to))})
-
-
-@router.delete("/messages")
-async def delete_messages(request: Request) -> JSONResponse:
-    """Forget the stored messages and events."""
-    key = admin_key(request)
-    key.messages.clear()
-    key.events.clear()
-    return JSONResponse({"success": True})
-
-
-@router.get("/events")
-async def list_events(request: Request) -> JSONResponse:
-    """Webhook-shaped events (inbound messages and ``sent`` statuses), oldest first."""
-    return JSONResponse({"data": admin_key(request).events})
 
 
 @router.post("/reset")
@@ -185,25 +178,31 @@ async def put_faults(request: Request) -> JSONResponse:
     return JSONResponse(key.faults.to_json())
 
 
-@router.post("/inbound")
-async def inbound(request: Request) -> JSONResponse:
-    """A customer writes: ``{"from": "+31612345678", "text": "hi", "name": optional}``. Opens the 24-hour
-    window and stores a webhook event; answers ``{"message_id": "wamid...", "wa_id": "31612345678"}``."""
-    key = admin_key(request)
+def clock_json(request: Request) -> JSONResponse:
+    """The server's time: ``{"now": ISO, "timestamp", "offset_seconds"}``."""
+    clock = sandbox_of(request).clock
+    now = clock.now()
+    return JSONResponse({"now": iso_time(now), "timestamp": now, "offset_seconds": clock.offset})
+
+
+@router.get("/clock")
+async def get_clock(request: Request) -> JSONResponse:
+    """The sandbox's time, as the business rules see it."""
+    admin_key(request)
+    return clock_json(request)
+
+
+@router.post("/clock")
+async def advance_clock(request: Request) -> JSONResponse:
+    """``{"advance_seconds": N}`` moves the whole server's time forward (every key): windows expire,
+    reviews and activation delays finish, edit limits pass. The rate limit keeps real time."""
+    admin_key(request)
     body = await admin_body(request)
-    sender = body.get("from")
-    if not isinstance(sender, str) or not digits(sender):
-        raise PlainError(400, "'from' must be a phone number")
-    wa_id = digits(sender)
-    now = time.time()
-    wamid = new_wamid()
-    key.windows[wa_id] = now
-    key.inbound_ids.add(wamid)
-    text = str(body.get("text", "hi"))
-    contact = {"profile": {"name": str(body.get("name", "Sandbox Customer"))}, "wa_id": wa_id}
-    message = {"from": wa_id, "id": wamid, "timestamp": str(int(now)), "type": "text", "text": {"body": text}}
-    key.add_event({"contacts": [contact], "messages": [message]})
-    return JSONResponse({"message_id": wamid, "wa_id": wa_id})
+    try:
+        sandbox_of(request).clock.advance(body.get("advance_seconds", 0))
+    except ValueError as error:
+        raise PlainError(400, str(error)) from None
+    return clock_json(request)
 
 
 @router.get("/requests")

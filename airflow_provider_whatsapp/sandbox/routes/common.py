@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
 from starlette.requests import Request
 
+from ..bodies import BodyError, parse_json
 from ..errors import GraphError, invalid_parameter
 from ..pipeline import CONNECTION_SCOPE, KEY_SCOPE
-from ..state import Connection, KeyState, SandboxState
+from ..records import Connection
+from ..state import KeyState, SandboxState
 from ..validation import Rejection
 
 
@@ -40,9 +41,9 @@ def base_url(request: Request) -> str:
 async def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or Graph's 400 code 100."""
     try:
-        body = json.loads(await request.body() or b"null")
-    except ValueError:
-        raise invalid_parameter("The request body is not valid JSON") from None
+        body = parse_json(await request.body())
+    except BodyError as error:
+        raise invalid_parameter(str(error)) from None
     if not isinstance(body, dict):
         raise invalid_parameter("The request body must be a JSON object")
     return body

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import time
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from ..bodies import BodyError, parse_json
 from ..errors import maton_error
-from ..state import Connection, KeyState
+from ..records import Connection
+from ..state import KeyState
 from .common import base_url, key_of
 
 router = APIRouter()
@@ -21,7 +20,7 @@ def find(key: KeyState, connection_id: str) -> Connection:
     connection = key.connections.get(connection_id)
     if connection is None:
         raise maton_error(404, f"Connection {connection_id} not found")
-    connection.refresh(time.time())
+    connection.refresh(key.now())
     return connection
 
 
@@ -31,7 +30,7 @@ async def list_connections(
 ) -> JSONResponse:
     """``{"connections": [...]}``, oldest first, filtered by ``app`` and ``status``."""
     key = key_of(request)
-    now = time.time()
+    now = key.now()
     url = base_url(request)
     answer = []
     for connection in key.connections.values():
@@ -46,16 +45,16 @@ async def create_connection(request: Request) -> JSONResponse:
     """A new PENDING connection whose ``url`` activates it (or the configured delay does)."""
     key = key_of(request)
     try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise maton_error(400, "The request body is not valid JSON") from None
+        body = parse_json(await request.body())
+    except BodyError as error:
+        raise maton_error(400, str(error)) from None
     app = body.get("app") if isinstance(body, dict) else None
     if not isinstance(app, str) or not app:
         raise maton_error(400, 'Field \'app\' is required, e.g. {"app": "whatsapp-business"}')
     delay = key.config.activation_delay
-    activate_at = None if delay is None else time.time() + delay
+    activate_at = None if delay is None else key.now() + delay
     connection = key.add_connection(app, "PENDING", activate_at)
-    connection.refresh(time.time())
+    connection.refresh(key.now())
     return JSONResponse({"connection": connection.to_json(base_url(request))})
 
 

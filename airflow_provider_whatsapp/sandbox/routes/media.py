@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 
 from fastapi import APIRouter
 from starlette.datastructures import UploadFile
@@ -17,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ..errors import invalid_parameter, unknown_object
-from ..state import KeyState, Media, graph_id
+from ..records import Media, graph_id
+from ..state import KeyState
 from .common import key_of, sandbox_of
 
 router = APIRouter()
@@ -98,7 +98,8 @@ async def upload_media(request: Request, object_id: str) -> JSONResponse:
 def media_info(request: Request, media: Media) -> JSONResponse:
     """``GET /{media_id}``: where to download it, and what it is."""
     port = request.url.port or 80
-    url = f"http://localhost:{port}/_sandbox/cdn/{media.id}?token={media.token}&ext={int(time.time()) + 300}"
+    expires = int(sandbox_of(request).clock.now()) + 300
+    url = f"http://localhost:{port}/_sandbox/cdn/{media.id}?token={media.token}&ext={expires}"
     return JSONResponse(
         {
             "messaging_product": "whatsapp",
@@ -126,7 +127,7 @@ async def download(request: Request, media_id: str, token: str = "") -> Response
     key, media = found
     key.cdn_requests.append(
         {
-            "time": time.time(),
+            "time": key.now(),
             "media_id": media_id,
             "host": request.headers.get("host"),
             "headers": dict(request.headers),

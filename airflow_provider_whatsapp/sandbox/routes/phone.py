@@ -14,7 +14,8 @@ from starlette.responses import JSONResponse
 
 from .. import validation
 from ..errors import unknown_object
-from ..state import KeyState, digits
+from ..records import digits
+from ..state import KeyState
 from .common import check, json_body, key_of, select_fields
 from .media import delete_media, media_info
 from .templates import edit_template, get_template
@@ -107,7 +108,7 @@ async def object_node(request: Request, object_id: str) -> JSONResponse:
     template = key.templates.get(object_id)
     if template is not None and method in ("GET", "POST"):
         return (
-            get_template(request, template)
+            get_template(request, key, template)
             if method == "GET"
             else await edit_template(request, key, template)
         )

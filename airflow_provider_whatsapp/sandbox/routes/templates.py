@@ -1,14 +1,15 @@
 """Message templates: list (cursor pagination), create, get, edit, delete by name.
 
-Review: a new or edited template is PENDING for ``template_approval_delay`` seconds, then APPROVED, or
-REJECTED when its name starts with ``reject_`` (``INVALID_FORMAT``) or its text holds a URL shortener
-(``SCAM``).
+Review: a new or edited template is PENDING for ``template_approval_delay`` seconds (sandbox time), then
+APPROVED, or REJECTED when its name starts with ``reject_`` (``INVALID_FORMAT``) or its text holds a URL
+shortener (``SCAM``). Edits follow Meta's "Edit templates" limits: only APPROVED, REJECTED or PAUSED
+templates, never the category of an APPROVED one, and an APPROVED one at most once in 24 hours and 10
+times in 30 days (REJECTED and PAUSED ones without limit).
 """
 
 from __future__ import annotations
 
 import base64
-import time
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,8 @@ from starlette.responses import JSONResponse
 
 from .. import validation
 from ..errors import invalid_parameter, unknown_object
-from ..state import KeyState, Template
+from ..records import Template
+from ..state import KeyState
 from .common import check, json_body, key_of, select_fields
 
 router = APIRouter()
@@ -27,6 +29,9 @@ URL_SHORTENERS = ("bit.ly", "tinyurl.com", "goo.gl", "t.co/", "ow.ly", "is.gd", 
 DEFAULT_FIELDS = ("id", "name", "language", "status", "category", "components", "parameter_format")
 TEMPLATE_FIELDS = (*DEFAULT_FIELDS, "rejected_reason", "quality_score", "previous_category")
 MAX_LIMIT = 1000
+EDITABLE = ("APPROVED", "REJECTED", "PAUSED")
+DAY = 24 * 60 * 60
+EDIT_LIMITS = ((DAY, 1), (30 * DAY, 10))  # APPROVED templates: edits per window
 
 
 def rejection_reason(name: str, components: list[dict[str, Any]]) -> str | None:
@@ -148,10 +153,10 @@ async def create_template(request: Request, waba_id: str) -> JSONResponse:
         str(body["category"]).upper(),
         components,
         parameter_format=str(body.get("parameter_format", "POSITIONAL")).upper(),
-        decide_at=time.time() + delay,
+        decide_at=key.now() + delay,
         rejected_reason=rejection_reason(name, components),
     )
-    template.refresh(time.time())
+    template.refresh(key.now())
     return JSONResponse({"id": template.id, "status": template.status, "category": template.category})
 
 
@@ -173,24 +178,51 @@ async def delete_templates(request: Request, waba_id: str) -> JSONResponse:
     return JSONResponse({"success": True})
 
 
-def get_template(request: Request, template: Template) -> JSONResponse:
+def get_template(request: Request, key: KeyState, template: Template) -> JSONResponse:
     """``GET /{template_id}`` with optional ``fields``."""
-    template.refresh(time.time())
+    template.refresh(key.now())
     return JSONResponse(template_record(template, request.query_params.get("fields")))
+
+
+def check_edit_allowed(template: Template, body: dict[str, Any], now: float) -> None:
+    """Meta's edit limits (Graph documents no dedicated code for them: 400 code 100)."""
+    if template.status not in EDITABLE:
+        raise invalid_parameter(
+            f"Only templates with status {', '.join(EDITABLE)} can be edited; {template.name} is "
+            f"{template.status}"
+        )
+    if template.status != "APPROVED":
+        return
+    if "category" in body and str(body["category"]).upper() != template.category:
+        raise invalid_parameter(
+            f"The category of an APPROVED template cannot be edited ({template.category})"
+        )
+    for window, limit in EDIT_LIMITS:
+        if sum(1 for at in template.edits if now - at < window) >= limit:
+            days = window // DAY
+            raise invalid_parameter(
+                f"An APPROVED template can be edited {limit} time(s) in {days} day(s); {template.name} "
+                "has used its edits: try again later"
+            )
 
 
 async def edit_template(request: Request, key: KeyState, template: Template) -> JSONResponse:
     """``POST /{template_id}``: new components and/or category; the template goes back to review."""
     body = await json_body(request)
     check(validation.validate_template_edit(body))
+    now = key.now()
+    template.refresh(now)
+    check_edit_allowed(template, body, now)
+    if template.status == "APPROVED":
+        template.edits.append(now)
     if "components" in body:
         template.components = list(body["components"])
     if "category" in body:
         template.category = str(body["category"]).upper()
     reason = rejection_reason(template.name, template.components)
     template.status = "PENDING"
-    template.decide_at = time.time() + key.config.template_approval_delay
+    template.decide_at = now + key.config.template_approval_delay
     template.verdict = "REJECTED" if reason else "APPROVED"
     template.rejected_reason = reason
-    template.refresh(time.time())
+    template.refresh(now)
     return JSONResponse({"success": True})
