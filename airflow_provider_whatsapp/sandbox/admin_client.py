@@ -76,6 +76,11 @@ class SandboxAdminClient:
         entries = self.call("GET", "/_sandbox/requests")["data"]
         return [entry for entry in entries if str(entry["path"]).endswith(path_suffix)]
 
+    def request_outcomes(self) -> dict[str, int]:
+        """How many gateway and control requests of this key ended in each outcome (``ok``,
+        ``rate_limited``, ``500``, ``drop``, ``lost``...), all of them since the key's last reset."""
+        return dict(self.call("GET", "/_sandbox/requests/counts")["outcomes"])
+
     def cdn_requests(self) -> list[dict[str, Any]]:
         """Media downloads from the fake CDN, with the headers each carried."""
         return list(self.call("GET", "/_sandbox/cdn-requests")["data"])

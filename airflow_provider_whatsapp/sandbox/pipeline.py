@@ -108,10 +108,12 @@ async def handle(state: SandboxState, scope: Scope, receive: Receive, send: Send
         wait = key.bucket.take()
         if wait:
             entry["outcome"] = "rate_limited"
+            key.outcomes["rate_limited"] += 1
             await rate_limited(retry_after_seconds(wait)).response()(scope, receive, recording_send)
             return
     outcome = key.faults.next_outcome()
     entry["outcome"] = outcome
+    key.outcomes[outcome] += 1
     delay_ms = key.faults.rates.latency_ms + (slow_ms(outcome) or 0.0)
     entry["delay_ms"] = delay_ms
     if delay_ms:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import secrets
 import uuid
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,6 +76,9 @@ class KeyState:
     windows: dict[str, float] = field(default_factory=dict)
     requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_LIMIT))
     cdn_requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=LOG_LIMIT))
+    #: Gateway and control-plane requests per outcome since the last reset: the log above keeps only
+    #: the latest ``LOG_LIMIT``, these count them all (429s under a load test, say).
+    outcomes: Counter[str] = field(default_factory=Counter)
     faults: FaultSettings = field(default_factory=FaultSettings)
     bucket: TokenBucket | None = None
     page_token: str = field(default_factory=lambda: "EAAG" + secrets.token_urlsafe(48))
@@ -109,6 +112,7 @@ class KeyState:
         self.windows.clear()
         self.requests.clear()
         self.cdn_requests.clear()
+        self.outcomes.clear()
         self.faults = FaultSettings.from_defaults(self.config.faults)
         rate = self.config.rate_limit
         self.bucket = TokenBucket(rate, self.config.burst) if rate > 0 else None

@@ -81,3 +81,15 @@ def test_faults_are_per_key_and_validated(client: Client, unlimited_sandbox: obj
     assert client.admin("PUT", "faults", json={"drop_rate": 2}).status_code == 400
     assert client.admin("GET", "health").status_code == 200  # admin requests consume no script step
     assert client.send(HELLO).status_code == 500
+
+
+def test_every_outcome_is_counted_and_a_reset_starts_over(client: Client) -> None:
+    script(client, "429", "500", "ok")
+    for _ in range(3):
+        client.control("GET", "")
+    assert client.admin("GET", "requests/counts").json() == {
+        "outcomes": {"429": 1, "500": 1, "ok": 1},
+        "total": 3,
+    }
+    client.admin("POST", "reset")
+    assert client.admin("GET", "requests/counts").json() == {"outcomes": {}, "total": 0}

@@ -212,6 +212,14 @@ async def list_requests(request: Request) -> JSONResponse:
     return JSONResponse({"data": list(admin_key(request).requests)})
 
 
+@router.get("/requests/counts")
+async def count_requests(request: Request) -> JSONResponse:
+    """Every gateway and control-plane request of this key since its last reset, per outcome
+    (``ok``, ``rate_limited`` by the rate limit, and each fault): ``{"outcomes": {...}, "total": n}``."""
+    outcomes = admin_key(request).outcomes
+    return JSONResponse({"outcomes": dict(outcomes), "total": sum(outcomes.values())})
+
+
 @router.get("/cdn-requests")
 async def list_cdn_requests(request: Request) -> JSONResponse:
     """Downloads of this key's media from the fake CDN, with the headers each one carried."""
