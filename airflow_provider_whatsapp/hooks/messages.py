@@ -40,6 +40,22 @@ class MessagesMixin(WhatsAppBaseHook):
         body = build_message_body(
             to, message, reply_to=reply_to, biz_opaque_callback_data=biz_opaque_callback_data
         )
+        return self.send_body(
+            body, phone_number_id=phone_number_id, retry_unknown_outcome=retry_unknown_outcome
+        )
+
+    def send_body(
+        self,
+        body: Mapping[str, Any],
+        *,
+        phone_number_id: str | None = None,
+        retry_unknown_outcome: bool = False,
+    ) -> SendResult:
+        """Send a complete ``POST /messages`` body made (and so checked) by ``build_message_body``.
+
+        For senders that check every message of a delivery before its first send, then send without
+        checking each one again.
+        """
         recipient = mask_phone(body["to"])
         sender = self.sender(phone_number_id)
         self.log.debug("Sending %s message to %s from %s", body["type"], recipient, sender)

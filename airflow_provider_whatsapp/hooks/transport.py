@@ -69,28 +69,62 @@ class RetryPolicy(enum.Enum):
 
 
 class TokenBucket:
-    """Thread-safe token bucket: ``acquire()`` blocks until a request may go out at ``rate`` per second."""
+    """Thread-safe token bucket: ``acquire()`` blocks until a request may go out at ``rate`` per second.
 
-    def __init__(self, rate: float, burst: float | None = None) -> None:
+    The rate adapts to the gateway (additive increase, multiplicative decrease): a 429 halves it (not
+    below a tenth of the configured rate) and empties the burst; each success adds back a twentieth of
+    the configured rate, up to it. So several senders sharing one account settle under its limit.
+    """
+
+    #: The lowest a 429 may take the rate, as a fraction of the configured one.
+    FLOOR = 0.1
+    #: What each success gives back, as a fraction of the configured rate.
+    STEP = 0.05
+
+    def __init__(
+        self,
+        rate: float,
+        burst: float | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.target = rate
         self.rate = rate
         self.capacity = burst if burst is not None else max(1.0, rate)
         self._tokens = self.capacity
-        self._updated = time.monotonic()
+        self._clock = clock
+        self._sleep = sleep
+        self._updated = clock()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
         """Take one token, sleeping as long as needed; return the seconds waited."""
-        if self.rate <= 0:
+        if self.target <= 0:
             return 0.0
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
             self._updated = now
             self._tokens -= 1.0
             wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
         if wait:
-            time.sleep(wait)
+            self._sleep(wait)
         return wait
+
+    def slow_down(self) -> None:
+        """The gateway answered 429: halve the rate and give up the saved burst."""
+        if self.target <= 0:
+            return
+        with self._lock:
+            self.rate = max(self.target * self.FLOOR, self.rate / 2)
+            self._tokens = min(self._tokens, 0.0)
+
+    def speed_up(self) -> None:
+        """A request went through: move the rate back towards the configured one."""
+        if self.rate < self.target:
+            with self._lock:
+                self.rate = min(self.target, self.rate + self.target * self.STEP)
 
 
 def parse_retry_after(value: str | None) -> float | None:
