@@ -56,6 +56,8 @@ def get_provider_info() -> dict[str, Any]:
                 "integration-name": "WhatsApp Business (Maton)",
                 "python-modules": [
                     "airflow_provider_whatsapp.operators.messages",
+                    "airflow_provider_whatsapp.operators.bulk",
+                    "airflow_provider_whatsapp.operators.sql",
                     "airflow_provider_whatsapp.operators.media",
                     "airflow_provider_whatsapp.operators.connections",
                 ],
@@ -79,6 +81,31 @@ def get_provider_info() -> dict[str, Any]:
                 ],
             }
         ],
+        "config": {
+            "whatsapp": {
+                "description": "Options of the WhatsApp Business (Maton) provider.",
+                "options": {
+                    "ledger_conn_id": {
+                        "description": (
+                            "Airflow connection of the SQL database that keeps the delivery ledger "
+                            "(who got which message), shared by every worker. Empty: a SQLite file, "
+                            "enough when a task's retries run on the same machine."
+                        ),
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "whatsapp_ledger",
+                        "default": "",
+                    },
+                    "ledger_sqlite_path": {
+                        "description": "The SQLite ledger file; empty: $AIRFLOW_HOME/whatsapp_ledger.sqlite",
+                        "version_added": "0.1.0",
+                        "type": "string",
+                        "example": "/var/lib/airflow/whatsapp_ledger.sqlite",
+                        "default": "",
+                    },
+                },
+            }
+        },
         "notifications": ["airflow_provider_whatsapp.notifications.whatsapp.WhatsAppNotifier"],
         "connection-types": [
             {

@@ -32,6 +32,7 @@ RUN_TIME_ONLY = (
     "airflow_provider_whatsapp.hooks.client",
     "airflow_provider_whatsapp.hooks.transport",
     "airflow_provider_whatsapp.models",
+    "airflow_provider_whatsapp.delivery",
     "airflow_provider_whatsapp.triggers",
 )
 BASELINE = (

@@ -2,8 +2,8 @@
 code imports is declared, and the sandbox stands apart.
 
 Layers, bottom up (ARCHITECTURE.md): ``constants``, ``exceptions``, ``utils`` <- ``models`` <- ``hooks``
-<- ``triggers`` <- ``operators``, ``sensors``, ``notifications``. The three at the top do not import
-each other. Every import counts, also one inside a function or under ``TYPE_CHECKING``.
+<- ``delivery``, ``triggers`` <- ``operators``, ``sensors``, ``notifications``. The three at the top do
+not import each other. Every import counts, also one inside a function or under ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ LAYERS = {
     "get_provider_info": 0,
     "models": 1,
     "hooks": 2,
+    "delivery": 3,
     "triggers": 3,
     "operators": 4,
     "sensors": 4,

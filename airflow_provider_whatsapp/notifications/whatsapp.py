@@ -130,14 +130,14 @@ class WhatsAppNotifier(WhatsAppHookMixin, BaseNotifier):
 
     def notify(self, context: Context) -> None:
         """Send to each recipient (the hook logs each send, masked); log, never raise, what failed."""
-        from airflow_provider_whatsapp.hooks.bulk import failure_summary, send_to_each
+        from airflow_provider_whatsapp.delivery.outcomes import failure_summary, send_to_each
 
         try:
             if self._render_error is not None:
                 raise self._render_error
             recipients = parse_recipients(self.to)
             hook = self.hook
-            report = send_to_each(recipients, lambda to: self._send(hook, to), [])
+            report = send_to_each(recipients, lambda to: self._send(hook, to))
         except Exception as err:
             self.log.error("WhatsApp notification failed and was not sent: %s", err)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from airflow_provider_whatsapp.operators.bulk import WhatsAppBulkSendOperator
 from airflow_provider_whatsapp.operators.connections import MatonCreateConnectionOperator
 from airflow_provider_whatsapp.operators.media import WhatsAppUploadMediaOperator
 from airflow_provider_whatsapp.operators.messages import (
@@ -10,9 +11,12 @@ from airflow_provider_whatsapp.operators.messages import (
     WhatsAppSendTemplateOperator,
     WhatsAppSendTextOperator,
 )
+from airflow_provider_whatsapp.operators.sql import SqlToWhatsAppOperator
 
 __all__ = [
     "MatonCreateConnectionOperator",
+    "SqlToWhatsAppOperator",
+    "WhatsAppBulkSendOperator",
     "WhatsAppMarkReadOperator",
     "WhatsAppSendMessageOperator",
     "WhatsAppSendTemplateOperator",

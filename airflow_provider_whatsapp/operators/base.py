@@ -1,12 +1,12 @@
-"""The one code path every WhatsApp send operator runs through.
+"""The one code path every WhatsApp send operator runs through: plan, send, report, exactly once.
 
-:class:`WhatsAppBaseSendOperator` validates one message once, then sends it to each recipient
-(:mod:`airflow_provider_whatsapp.hooks.bulk`): a failing recipient does not stop the rest, every
-recipient gets a line in the report pushed to XCom (key ``report``), and the task fails at the end,
-naming how many recipients failed and why.
+:class:`WhatsAppDeliveryOperator` plans its messages in the delivery ledger (each checked before the
+first send), sends what has no outcome yet, and reports every recipient. Because the ledger knows who
+already got the message, a retried try sends only to the others, so Airflow's retries are safe.
+:class:`WhatsAppBaseSendOperator` is the case of one message to the numbers in ``to``.
 
-Only ``airflow.sdk`` and the package's light modules are imported here at module level, so that a DAG
-file importing an operator parses fast; the hook and the pydantic models load inside ``execute()``.
+Only ``airflow.sdk``, Airflow's compat names and the package's light modules are imported here at
+module level, so that a DAG file parses fast; the hook, the ledger and the models load in ``execute()``.
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     import jinja2
     from airflow.sdk import Context
 
+    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, Planned, Skipped
+    from airflow_provider_whatsapp.delivery.report import Summary
     from airflow_provider_whatsapp.models import Message
-
-Report = list[dict[str, Any]]
 
 
 class WhatsAppBaseOperator(WhatsAppHookMixin, BaseOperator):
@@ -58,20 +58,112 @@ class WhatsAppBaseOperator(WhatsAppHookMixin, BaseOperator):
         self.hook_params = hook_settings(hook_params)
 
 
-class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
+class WhatsAppDeliveryOperator(WhatsAppBaseOperator):
+    """Plan messages in the delivery ledger, send those without an outcome, report every recipient.
+
+    Fails when more recipients than ``max_failures`` failed or may have missed the message; the failure
+    lets Airflow retry when a retry can help (some sends failed without being accepted), and fails for
+    good otherwise.
+
+    :param resend_unknown: Send again to recipients whose outcome an earlier try could not know (it was
+        killed mid-send, or an answer was lost). Off by default: they may have the message already.
+    :param max_failures: How many recipients may fail before the task does: a count, or a fraction of
+        the recipients (``0.01``).
+    :param max_in_flight: Requests at once.
+    :param ledger_conn_id: Airflow connection of a SQL database for the ledger; default: the provider
+        setting ``[whatsapp] ledger_conn_id``, else a SQLite file in ``$AIRFLOW_HOME``.
+    """
+
+    def __init__(
+        self,
+        *,
+        resend_unknown: bool = False,
+        max_failures: float = 0,
+        max_in_flight: int = 1,
+        ledger_conn_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.resend_unknown = resend_unknown
+        self.max_failures = max_failures
+        self.max_in_flight = max_in_flight
+        self.ledger_conn_id = ledger_conn_id
+
+    def plan(self, context: Context) -> Iterable[Planned | Skipped]:
+        """The checked message for each recipient, in order (raise ``WhatsAppValidationError`` to stop)."""
+        raise NotImplementedError
+
+    def execute(self, context: Context) -> Any:
+        """Settle what an earlier try left in flight, plan, send, report (see the class docstring)."""
+        from airflow_provider_whatsapp.delivery.report import Summary
+        from airflow_provider_whatsapp.delivery.sender import BulkSender
+
+        ledger = self.open_ledger(context)
+        interrupted = ledger.settle_interrupted()
+        if interrupted:
+            self.log.warning(
+                "%d recipient(s) were being sent to when an earlier try stopped: unknown", interrupted
+            )
+        self.hook.get_conn()  # reads the Airflow connection now: its failure is not a send's
+        try:
+            planned = ledger.plan(self.plan(context))
+        except WhatsAppValidationError as err:  # the same input fails the same way: no retry
+            raise AirflowFailException(str(err)) from err
+        self.log.info("Planned %d recipient(s); sending what has no outcome yet", planned)
+        sender = BulkSender(
+            self.hook, ledger, max_in_flight=self.max_in_flight, resend_unknown=self.resend_unknown
+        )
+        try:
+            sender.run(on_progress=self.log.info)
+        except BaseException:
+            self.publish(ledger, Summary.of(ledger), context)
+            raise
+        summary = self.publish(ledger, Summary.of(ledger), context)
+        self.log.info("Delivery: %s", summary.describe())
+        self.check(summary)
+        return self.result(ledger, summary)
+
+    def open_ledger(self, context: Context) -> DeliveryLedger:
+        """This task instance's rows in the ledger, written by this try."""
+        from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, TaskKey
+        from airflow_provider_whatsapp.delivery.storage import ledger_engine
+
+        ti = context["ti"]
+        key = TaskKey(ti.dag_id, ti.run_id, ti.task_id, getattr(ti, "map_index", -1))
+        return DeliveryLedger(ledger_engine(self.ledger_conn_id), key, ti.try_number or 1)
+
+    def publish(self, ledger: DeliveryLedger, summary: Summary, context: Context) -> Summary:
+        """Push the per-recipient report to XCom (key ``report``); return the summary."""
+        context["ti"].xcom_push(key="report", value=list(ledger.report()))
+        return summary
+
+    def check(self, summary: Summary) -> None:
+        """Fail the task when the failures pass ``max_failures``; retryable when a retry can help."""
+        if not summary.exceeds(self.max_failures):
+            return
+        if summary.retry or (self.resend_unknown and summary.unknown):
+            raise AirflowException(
+                f"{summary.describe()}: a retry sends only to the recipients without an outcome"
+            )
+        raise AirflowFailException(
+            f"{summary.describe()} (not retried: it would send to nobody; see XCom 'report')"
+        )
+
+    def result(self, ledger: DeliveryLedger, summary: Summary) -> Any:
+        """The task's return value (XCom ``return_value``)."""
+        return summary.to_xcom()
+
+
+class WhatsAppBaseSendOperator(WhatsAppDeliveryOperator):
     """Send one message to one or several recipients; subclasses only say what the message is.
 
     Returns the wamids of the messages sent (XCom ``return_value``) and pushes the per-recipient report
-    (XCom ``report``; numbers masked). Fails after trying every recipient if any of them failed, and
-    lets Airflow retry the task only when that cannot message anyone twice and may succeed. Once
+    (XCom ``report``; numbers masked). Fails after trying every recipient if any of them failed. Once
     rendered, ``to`` shows masked numbers only (it is stored as a rendered field, shown in the UI).
 
     :param to: One phone number or several (templated).
     :param reply_to: wamid of a message this one answers (templated).
     :param biz_opaque_callback_data: Tracker echoed in status webhooks, at most 512 characters (templated).
-    :param resend_on_retry: Let a retry of this task send again. Off by default: a try that was killed
-        (out of memory, a lost worker) leaves no record of who already got the message, so a retry
-        could message them twice. Turn it on where a duplicate is better than a missing message.
     """
 
     template_fields: Sequence[str] = (
@@ -87,14 +179,12 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
         to: Recipients,
         reply_to: str | None = None,
         biz_opaque_callback_data: str | None = None,
-        resend_on_retry: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.to = to
         self.reply_to = reply_to
         self.biz_opaque_callback_data = biz_opaque_callback_data
-        self.resend_on_retry = resend_on_retry
         self._recipients: list[str] | None = None
 
     def _do_render_template_fields(
@@ -127,71 +217,27 @@ class WhatsAppBaseSendOperator(WhatsAppBaseOperator):
         """The message to send, as a model or a dict in the Cloud API's own shape."""
         raise NotImplementedError
 
-    def execute(self, context: Context) -> list[str]:
-        """Refuse an unsafe retry, validate, send to each recipient, finish with the report."""
-        self.refuse_unsafe_retry(context)
-        recipients, message = self.validated_input()
-        self.hook.get_conn()  # reads the Airflow connection now: its failure is not a send's
-        report = self.send_to_recipients(recipients, message, context)
-        return self.finish(report, context)
+    def plan(self, context: Context) -> Iterable[Planned | Skipped]:
+        """The one message for each recipient, every body checked before the first send."""
+        from airflow_provider_whatsapp.delivery.ledger import Planned
+        from airflow_provider_whatsapp.models import build_message_body, parse_message
 
-    def refuse_unsafe_retry(self, context: Context) -> None:
-        """A second try sends nothing unless ``resend_on_retry``: a killed try left no record."""
-        try_number = getattr(context["ti"], "try_number", 1) or 1
-        if try_number > 1 and not self.resend_on_retry:
-            raise AirflowFailException(
-                f"Try {try_number}: an earlier try may already have reached some recipients, so nothing "
-                "is sent again (set resend_on_retry=True to allow it)"
-            )
-
-    def validated_input(self) -> tuple[list[str], Message]:
-        """The recipients and the message, checked once; bad input fails the task for good."""
-        from airflow_provider_whatsapp.models import parse_message
-
-        try:
-            recipients = self._recipients if self._recipients is not None else parse_recipients(self.to)
-            return recipients, parse_message(self.build_message())
-        except WhatsAppValidationError as err:  # the same input fails the same way: no retry
-            raise AirflowFailException(str(err)) from err
-
-    def send_to_recipients(self, recipients: list[str], message: Message, context: Context) -> Report:
-        """Send to each recipient; an interruption (timeout, kill, bug) pushes the partial report and
-        fails without retry: the recipients served so far, and perhaps the one being sent to, would
-        get the message twice."""
-        from airflow_provider_whatsapp.hooks import bulk
-
-        hook = self.hook
-        report: Report = []
-        try:
-            bulk.send_to_each(
-                recipients,
-                lambda to: hook.send_message(
+        recipients = self._recipients if self._recipients is not None else parse_recipients(self.to)
+        message = parse_message(self.build_message())
+        return [
+            Planned(
+                seq,
+                mask_phone(to),
+                build_message_body(
                     to,
                     message,
                     reply_to=self.reply_to,
                     biz_opaque_callback_data=self.biz_opaque_callback_data,
                 ),
-                report,
             )
-        except BaseException as err:
-            delivered = bulk.served(report)
-            bulk.report_interruption(report, recipients, err)
-            context["ti"].xcom_push(key="report", value=report)
-            raise AirflowFailException(
-                f"Stopped by {type(err).__name__} while sending: {delivered} of {len(recipients)} "
-                "recipient(s) got the message and the one being sent to may have (see XCom 'report'); "
-                "not retried: a retry could message them twice"
-            ) from err
-        return report
+            for seq, to in enumerate(recipients)
+        ]
 
-    def finish(self, report: Report, context: Context) -> list[str]:
-        """Push the report; fail when a recipient failed (retryable only when a retry can help)."""
-        from airflow_provider_whatsapp.hooks import bulk
-
-        context["ti"].xcom_push(key="report", value=report)
-        problem = bulk.failure_summary(report)
-        if problem and self.resend_on_retry and bulk.retry_can_help(report):
-            raise AirflowException(problem)
-        if problem:
-            raise AirflowFailException(f"{problem} (not retried: it would not help, or would message twice)")
-        return [line["message_id"] for line in report]
+    def result(self, ledger: DeliveryLedger, summary: Summary) -> list[str]:
+        """The wamids of the messages sent, in the recipients' order."""
+        return [line["message_id"] for line in ledger.report() if "message_id" in line]

@@ -228,12 +228,14 @@ class AirflowCluster:
 
         return wait_for(finished, timeout=timeout, what=f"run {run_id} of {dag_id} to finish")
 
-    def task_log(self, dag_id: str, run_id: str, task_id: str, try_number: int = 1) -> str:
+    def task_log(
+        self, dag_id: str, run_id: str, task_id: str, try_number: int = 1, map_index: int = -1
+    ) -> str:
         """The task's log as text, read through the REST API (the same text the UI shows)."""
         body = self.api(
             "GET",
             f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}",
-            params={"full_content": "true"},
+            params={"full_content": "true", "map_index": map_index},
             headers={"Accept": "application/json"},
         )
         # Structured events ({"event": text, ...}), or plain lines when Airflow could not parse the file.

@@ -16,12 +16,11 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from tests.airflow_compat import DAG_TEST_CALLBACKS_SEE_THE_EXCEPTION
 from tests.airflow_fixtures import PendingConnectionWatcher
 
@@ -291,3 +290,26 @@ def test_airflow_dags_test_command(
     assert len(sandbox_admin.messages()) == messages
     assert maton_connection["api_key"] not in output
     assert [digits(number) for number in (ALICE, BOB) if digits(number) in output] == []
+
+
+def test_bulk_campaign_sends_each_customer_their_template_once_in_mapped_chunks(
+    sandbox: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    admin = SandboxAdminClient.new_key(sandbox.url, templates="docs")  # order_confirmation is seeded
+    monkeypatch.setenv(CONN_ENV, admin.airflow_connection_json())
+    audience = (DAGS_FOLDER / "data" / "campaign_audience.csv").read_text().splitlines()[1:]
+    customers = [line.split(",") for line in audience]
+
+    result = run_dag("whatsapp_bulk_campaign", {"chunk_size": 25, "workdir": f"file://{tmp_path}"})
+
+    assert result.state == "success", result.tasks
+    stored = [(m["wa_id"], m["body"]["template"]) for m in admin.messages()]
+    assert sorted(wa_id for wa_id, _ in stored) == sorted(number[1:] for number, _, _ in customers)
+    by_number = dict(stored)
+    number, name, order = customers[7]
+    assert [p["text"] for p in by_number[number[1:]]["components"][0]["parameters"]] == [name, order]
+    assert len(result.xcom("split_audience")) == 3, "60 customers in chunks of 25"
+    kept = repr(result.stored())
+    assert [number for number, _, _ in customers if number[1:] in kept] == [], (
+        "no number in XCom or rendered fields"
+    )

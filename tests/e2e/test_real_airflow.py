@@ -51,6 +51,10 @@ TEMPLATE = "whatsapp_template_approval"
 SCHEDULED = "whatsapp_scheduled_notification"
 PIPELINE = "whatsapp_pipeline_alerts"
 MEDIA = "whatsapp_media_report"
+BULK = "whatsapp_bulk_campaign"
+AUDIENCE = [
+    line.split(",")[0] for line in (DAGS_FOLDER / "data" / "campaign_audience.csv").read_text().split()[1:]
+]
 # Triggered in this order, the two that wait for the test first.
 TRIGGER_CONF: dict[str, dict[str, Any]] = {
     ONBOARDING: {"recipients": [ONBOARDING_TO]},
@@ -58,6 +62,7 @@ TRIGGER_CONF: dict[str, dict[str, Any]] = {
     SCHEDULED: {"recipients": SCHEDULED_TO},
     PIPELINE: {"recipients": [PIPELINE_TEXT_TO, PIPELINE_FALLBACK_TO]},
     MEDIA: {"recipients": MEDIA_TO},
+    BULK: {"chunk_size": 25},
 }
 # Free-form messages need the recipient to have written within 24 hours.
 WROTE_IN = [ALICE, BOB, PIPELINE_TEXT_TO, *MEDIA_TO]
@@ -111,7 +116,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scenario]:
     unpaused and triggered through the REST API, with the customers who need it having written in."""
     config = SandboxConfig(activation_delay=None, template_approval_delay=NEVER)
     with SandboxServer(config) as server:
-        admin = SandboxAdminClient.new_key(server.url)
+        admin = SandboxAdminClient.new_key(server.url, templates="docs")
         for number in WROTE_IN:
             admin.inbound(number)
         home = tmp_path_factory.mktemp("airflow")
@@ -272,6 +277,17 @@ def test_media_report_uploads_and_sends_the_document_when_triggered_and_on_its_s
             assert documents[0]["id"] != media_id, "the scheduled run uploads its own report"
 
 
+def test_bulk_campaign_maps_over_chunks_and_reaches_everyone_once(scenario: Scenario) -> None:
+    """Three mapped chunks at once on one account: paced, slowed by its 429s, no message lost."""
+    with scenario.cluster.logs_on_failure():
+        run_id = scenario.finished_run(BULK)
+        chunks = scenario.cluster.task_instances(BULK, run_id)
+        assert sorted(ti["map_index"] for ti in chunks if ti["task_id"] == "send_chunk") == [0, 1, 2]
+        stored = [m for m in scenario.admin.messages() if m["wa_id"] in {n[1:] for n in AUDIENCE}]
+        assert sorted(m["wa_id"] for m in stored) == sorted(n[1:] for n in AUDIENCE)
+        assert {m["body"]["template"]["name"] for m in stored} == {"order_confirmation"}
+
+
 def test_nothing_else_was_sent_and_no_task_log_holds_the_key(scenario: Scenario) -> None:
     """After every run: exactly the messages above and no others; no task log, of any try, shows the
     Maton key or a recipient's full number."""
@@ -283,6 +299,7 @@ def test_nothing_else_was_sent_and_no_task_log_holds_the_key(scenario: Scenario)
             SCHEDULED: 2 + 2,  # triggered + scheduled run
             PIPELINE: 3 + 3,
             MEDIA: 2 + 2,
+            BULK: len(AUDIENCE),
         }
         runs = {dag_id: cluster.dag_runs(dag_id) for dag_id in TRIGGER_CONF}
         assert {dag_id: [r["state"] for r in dag_runs] for dag_id, dag_runs in runs.items()} == {
@@ -299,12 +316,14 @@ def test_nothing_else_was_sent_and_no_task_log_holds_the_key(scenario: Scenario)
             PIPELINE_TEXT_TO,
             PIPELINE_FALLBACK_TO,
         ]
-        secrets = [admin.api_key, *(n.lstrip("+") for n in [*numbers, *MEDIA_TO])]
+        secrets = [admin.api_key, *(n.lstrip("+") for n in [*numbers, *MEDIA_TO, *AUDIENCE])]
         for dag_id, dag_runs in runs.items():
             for run in dag_runs:
                 for ti in cluster.task_instances(dag_id, run["dag_run_id"]):
                     for try_number in range(1, ti["try_number"] + 1):
-                        log = cluster.task_log(dag_id, run["dag_run_id"], ti["task_id"], try_number)
+                        log = cluster.task_log(
+                            dag_id, run["dag_run_id"], ti["task_id"], try_number, ti["map_index"]
+                        )
                         leaked = [secret for secret in secrets if secret in log]
                         assert not leaked, f"{dag_id}.{ti['task_id']} try {try_number} logs {leaked}:\n{log}"
 

@@ -4,14 +4,23 @@ XComs and rendered fields, are checked in ``tests/e2e/test_example_dags.py``."""
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from airflow.providers.common.compat.sdk import AirflowFailException, AirflowTaskTimeout
+from airflow.providers.common.compat.sdk import (
+    AirflowException,
+    AirflowFailException,
+    AirflowTaskTimeout,
+    timeout,
+)
 from airflow.sdk import DAG, ObjectStoragePath
 
+from airflow_provider_whatsapp.delivery import sender
 from airflow_provider_whatsapp.operators import (
     MatonCreateConnectionOperator,
     WhatsAppMarkReadOperator,
@@ -20,6 +29,7 @@ from airflow_provider_whatsapp.operators import (
     WhatsAppSendTextOperator,
     WhatsAppUploadMediaOperator,
 )
+from tests.task_instance import RecordingTI
 
 ALICE, BOB, CAROL = "+31612345678", "+31687654321", "+31611112222"
 
@@ -61,7 +71,7 @@ def test_rendered_to_shows_masked_numbers_and_execute_sends_to_the_real_ones(
 
     assert op.to == ["+31******678", "+31******321"]
     assert all("612345678" not in repr(getattr(op, field)) for field in op.template_fields)
-    context: Any = {"ti": RecordingTI()}
+    context: Any = RecordingTI().context()
     op.execute(context)
     assert [m["wa_id"] for m in sandbox_admin.messages()] == [ALICE[1:], BOB[1:]]
 
@@ -70,75 +80,94 @@ def test_execute_without_rendering_parses_to_as_given(
     maton_connection: dict[str, Any], sandbox_admin: Any
 ) -> None:
     WhatsAppSendTemplateOperator(task_id="t", to=f"{ALICE};{BOB}", template_name="hello_world").execute(
-        {"ti": RecordingTI()}  # type: ignore[typeddict-item]
+        RecordingTI().context()
     )
 
     assert [m["wa_id"] for m in sandbox_admin.messages()] == [ALICE[1:], BOB[1:]]
 
 
-@pytest.mark.parametrize("interruption", [AirflowTaskTimeout, KeyboardInterrupt, RuntimeError])
-def test_an_interruption_after_a_send_pushes_the_partial_report_and_fails_without_retry(
-    interruption: type[BaseException],
-    maton_connection: dict[str, Any],
-    sandbox_admin: Any,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, BOB, CAROL], template_name="hello_world")
-    send = op.hook.send_message
-
-    def stopped_at_bob(to: str, *args: Any, **kwargs: Any) -> Any:
-        if to == BOB:
-            raise interruption()
-        return send(to, *args, **kwargs)
-
-    monkeypatch.setattr(op.hook, "send_message", stopped_at_bob)
-    context: Any = {"ti": RecordingTI()}
-
-    with pytest.raises(AirflowFailException, match=r"1 of 3 recipient\(s\) got the message") as failed:
-        op.execute(context)
-
-    assert isinstance(failed.value.__cause__, interruption)
-    [sent] = sandbox_admin.messages()
-    assert sent["wa_id"] == ALICE[1:]
-    report = context["ti"].pushed["report"]
-    assert (report[0]["to"], report[0]["message_id"]) == ("+31******678", sent["id"])
-    assert [(line["to"], line["error"]["error"]) for line in report[1:]] == [
-        ("+31******321", interruption.__name__),
-        ("+31******222", interruption.__name__),
-    ]
-    assert "outcome unknown" in report[1]["error"]["message"]
-    assert "not sent" in report[2]["error"]["message"]
-
-
-def test_an_interruption_during_the_first_send_is_not_retried_either(
+def test_a_try_stopped_mid_send_is_retried_safely(
     maton_connection: dict[str, Any], sandbox_admin: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A timeout in the middle of the first request leaves its outcome unknown: no automatic retry."""
+    """The task's timeout fires while Bob's request is in flight: Alice has the message, Carol was
+    never sent to. The next try reports Bob unknown (not resent), sends to Carol, not again to Alice."""
+    monkeypatch.setattr(sender, "STOP_WAIT_SECONDS", 0.1)
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, BOB, CAROL], template_name="hello_world")
+    send, in_flight, release = op.hook.send_body, threading.Event(), threading.Event()
+
+    def slow_for_bob(body: dict[str, Any], **kwargs: Any) -> Any:
+        if body["to"] == BOB:
+            in_flight.set()
+            release.wait(30)
+        return send(body, **kwargs)
+
+    def time_out_once_bob_is_in_flight() -> None:
+        in_flight.wait(30)
+        os.kill(os.getpid(), signal.SIGALRM)  # what Airflow's execution_timeout sends (to any thread)
+
+    monkeypatch.setattr(op.hook, "send_body", slow_for_bob)
+    first = RecordingTI()
+    threading.Thread(target=time_out_once_bob_is_in_flight, daemon=True).start()
+    with pytest.raises(AirflowTaskTimeout), timeout(600):
+        op.execute(first.context())
+
+    stopped = {line["to"]: line["status"] for line in first.pushed["report"]}
+    assert stopped == {"+31******678": "sent", "+31******321": "pending", "+31******222": "planned"}
+    release.set()  # Bob's request, in flight when the try stopped, arrives after all
+    retry = first.retry()
+    with pytest.raises(AirflowFailException, match="1 unknown"):
+        op.execute(retry.context())
+
+    assert sorted(m["wa_id"] for m in sandbox_admin.messages()) == sorted(n[1:] for n in (ALICE, BOB, CAROL))
+    report = {line["to"]: line for line in retry.pushed["report"]}
+    assert report["+31******321"]["status"] == "unknown"
+    assert "stopped" in report["+31******321"]["error"]["message"]
+    assert report["+31******222"]["status"] == "sent"
+    assert report["+31******678"]["message_id"] == first.pushed["report"][0]["message_id"]
+
+
+def test_unknown_outcomes_are_resent_only_when_asked(
+    maton_connection: dict[str, Any], sandbox_admin: Any
+) -> None:
+    sandbox_admin.set_faults(script=["lost"])  # Alice's message is stored, its answer lost
     op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, BOB], template_name="hello_world")
+    first = RecordingTI()
+    with pytest.raises(AirflowFailException, match="1 unknown"):
+        op.execute(first.context())
+    with pytest.raises(AirflowFailException, match="1 unknown"):
+        op.execute(first.retry().context())
+    assert len(sandbox_admin.messages(to=ALICE)) == 1
 
-    def timed_out(to: str, *args: Any, **kwargs: Any) -> Any:
-        raise AirflowTaskTimeout()
-
-    monkeypatch.setattr(op.hook, "send_message", timed_out)
-    context: Any = {"ti": RecordingTI()}
-
-    with pytest.raises(AirflowFailException, match=r"0 of 2 recipient\(s\)") as failed:
-        op.execute(context)
-    assert isinstance(failed.value.__cause__, AirflowTaskTimeout)
-    report = context["ti"].pushed["report"]
-    assert "outcome unknown" in report[0]["error"]["message"]
-    assert "not sent" in report[1]["error"]["message"]
+    op.resend_unknown = True
+    assert len(op.execute(first.retry().retry().context())) == 2
+    assert len(sandbox_admin.messages(to=ALICE)) == 2, "asked for: a second copy is accepted"
 
 
-class RecordingTI:
-    """Stands in for the task instance in ``execute()``'s context: records what is pushed to XCom."""
+def test_failures_a_retry_can_fix_make_the_task_retryable_and_the_retry_sends_only_them(
+    maton_connection: dict[str, Any], sandbox_admin: Any
+) -> None:
+    """Bob's send meets 429s past the hook's retries: nothing was accepted, so a retry may send it."""
+    op = WhatsAppSendTemplateOperator(
+        task_id="t", to=[ALICE, BOB], template_name="hello_world", hook_params={"max_retries": 0}
+    )
+    sandbox_admin.set_faults(script=["ok", "429"])
+    first = RecordingTI()
+    with pytest.raises(AirflowException, match="1 retry") as caught:
+        op.execute(first.context())
+    assert not isinstance(caught.value, AirflowFailException), "Airflow may retry it"
 
-    def __init__(self, try_number: int = 1) -> None:
-        self.try_number = try_number
-        self.pushed: dict[str, Any] = {}
+    assert op.execute(first.retry().context()) == [m["id"] for m in sandbox_admin.messages()]
+    assert [m["wa_id"] for m in sandbox_admin.messages()] == [ALICE[1:], BOB[1:]]
 
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
+
+def test_permanent_failures_fail_for_good(maton_connection: dict[str, Any], sandbox_admin: Any) -> None:
+    undeliverable = "+31600000000"  # the sandbox answers 131026 for numbers ending in 0000
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, undeliverable], template_name="hello_world")
+    ti = RecordingTI()
+    with pytest.raises(AirflowFailException, match="failed: 131026 x1"):
+        op.execute(ti.context())
+    assert [line["status"] for line in ti.pushed["report"]] == ["sent", "failed"]
+    assert "600000000" not in str(ti.pushed["report"])
 
 
 def test_upload_read_receipt_and_connection_operators_against_the_sandbox(
@@ -147,7 +176,7 @@ def test_upload_read_receipt_and_connection_operators_against_the_sandbox(
     inbound = sandbox_admin.inbound(ALICE, "please send the file")
     report = tmp_path / "report.csv"
     report.write_text("a,b\n1,2\n")
-    context: Any = {"ti": RecordingTI()}
+    context: Any = RecordingTI().context()
 
     by_path = WhatsAppUploadMediaOperator(task_id="by_path", file_path=str(report)).execute(context)
     by_storage = WhatsAppUploadMediaOperator(
@@ -168,7 +197,9 @@ def test_upload_read_receipt_and_connection_operators_against_the_sandbox(
     [stored] = sandbox_admin.messages()
     assert stored["body"]["context"] == {"message_id": inbound}
     assert stored["body"]["document"]["id"] == by_storage
-    assert context["ti"].pushed["report"] == [{"to": "+31******678", "message_id": wamids[0]}]
+    assert context["ti"].pushed["report"] == [
+        {"seq": 0, "to": "+31******678", "status": "sent", "message_id": wamids[0]}
+    ]
     assert read is True
     assert {c["connection_id"]: c["status"] for c in sandbox_admin.connections()}[connection_id] == "PENDING"
 
@@ -184,20 +215,6 @@ def test_operators_show_no_key_after_using_the_hook(maton_connection: dict[str, 
     assert all(key not in repr(getattr(op, field)) for field in op.template_fields)
 
 
-def test_a_retry_sends_nothing_unless_allowed(maton_connection: dict[str, Any], sandbox_admin: Any) -> None:
-    """A killed try leaves no record of who got the message, so a second try does not send again."""
-    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, BOB], template_name="hello_world")
-    with pytest.raises(AirflowFailException, match="resend_on_retry"):
-        op.execute({"ti": RecordingTI(try_number=2)})  # type: ignore[typeddict-item]
-    assert sandbox_admin.messages() == []
-
-    allowed = WhatsAppSendTemplateOperator(
-        task_id="t", to=[ALICE, BOB], template_name="hello_world", resend_on_retry=True
-    )
-    assert len(allowed.execute({"ti": RecordingTI(try_number=2)})) == 2  # type: ignore[typeddict-item]
-    assert len(sandbox_admin.messages()) == 2
-
-
 def test_bad_input_fails_for_good(maton_connection: dict[str, Any], sandbox_admin: Any) -> None:
     """Invalid input fails the same way on every try: no retry, nothing sent."""
     op = WhatsAppSendTextOperator(task_id="t", to=ALICE, text="x" * 4097)
@@ -211,7 +228,7 @@ def test_a_missing_connection_is_not_reported_as_a_send(sandbox_admin: Any) -> N
     op = WhatsAppSendTemplateOperator(
         task_id="t", to=[ALICE], template_name="hello_world", maton_conn_id="no_such_connection"
     )
-    context: Any = {"ti": RecordingTI()}
+    context: Any = RecordingTI().context()
     with pytest.raises(Exception, match="no_such_connection") as caught:
         op.execute(context)
     assert not isinstance(caught.value, AirflowFailException)

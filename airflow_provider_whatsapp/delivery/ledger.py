@@ -1,0 +1,341 @@
+"""The delivery ledger: which recipient got which message, in SQL, so that no try sends anything twice.
+
+One row per (task instance, recipient, message fingerprint). A try first *plans* every row (validated
+bodies, in batches), then for each batch marks its rows ``pending`` (committed before any request),
+sends, and records ``sent`` (wamid), ``failed`` (code), ``retry`` (failed, but nothing was accepted:
+a later try may send it) or ``unknown`` (the gateway may have accepted it). A ``pending`` row found by
+a later try was in flight when its try died: it becomes ``unknown``, and is sent again only when asked.
+
+The task instance is (DAG, run, task, map index), hashed; the recipient is a SHA-256 of the number's
+digits, and the number itself lives only in the stored body, which is cleared once the row is settled.
+Backends: any database SQLAlchemy reaches (SQLite by default, PostgreSQL through an Airflow connection).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    func,
+    select,
+    update,
+)
+
+#: Rows of a try's plan that a sender still has to attempt.
+DUE = "planned"
+PENDING, SENT, FAILED, RETRY, UNKNOWN, SKIPPED = "pending", "sent", "failed", "retry", "unknown", "skipped"
+#: States after which the body (and with it the number) is no longer needed.
+SETTLED = frozenset({SENT, FAILED, SKIPPED})
+BATCH = 500
+
+metadata = MetaData()
+deliveries = Table(
+    "whatsapp_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("task", String(64), nullable=False),
+    Column("recipient", String(64), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("dag_id", String(250), nullable=False),
+    Column("run_id", String(250), nullable=False),
+    Column("task_id", String(250), nullable=False),
+    Column("map_index", Integer, nullable=False),
+    Column("plan_try", Integer, nullable=False),
+    Column("attempt_try", Integer),
+    Column("seq", Integer, nullable=False),
+    Column("masked", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("body", Text),
+    Column("wamid", String(250)),
+    Column("error_code", String(64)),
+    Column("error", Text),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("task", "recipient", "fingerprint", name="uq_whatsapp_deliveries"),
+    Index("ix_whatsapp_deliveries_due", "task", "plan_try", "state", "seq"),
+)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class TaskKey:
+    """The task instance a ledger serves: its rows are this key's, whatever try writes them."""
+
+    dag_id: str
+    run_id: str
+    task_id: str
+    map_index: int = -1
+
+    @property
+    def digest(self) -> str:
+        """A fixed-size key for the index."""
+        return _sha256(json.dumps([self.dag_id, self.run_id, self.task_id, self.map_index]))
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One checked message for one recipient: ``body`` is the complete ``POST /messages`` body."""
+
+    seq: int
+    masked: str
+    body: Mapping[str, Any]
+
+    @property
+    def recipient(self) -> str:
+        """The number's digits, hashed."""
+        return _sha256("".join(ch for ch in str(self.body["to"]) if ch.isdigit()))
+
+    @property
+    def fingerprint(self) -> str:
+        """The message without its recipient, hashed: the same message to the same number is one row."""
+        rest = {key: value for key, value in self.body.items() if key != "to"}
+        return _sha256(json.dumps(rest, sort_keys=True, separators=(",", ":")))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A recipient whose message broke a rule (``on_invalid="skip"``): reported, never sent."""
+
+    seq: int
+    masked: str
+    raw: str
+    error: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Due:
+    """A row to send now."""
+
+    id: int
+    seq: int
+    masked: str
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one row's send."""
+
+    id: int
+    state: str
+    wamid: str | None = None
+    error: Mapping[str, Any] | None = None
+
+
+class DeliveryLedger:
+    """The rows of one task instance, written by try ``try_number``."""
+
+    def __init__(self, engine: Engine, key: TaskKey, try_number: int) -> None:
+        self.engine = engine
+        self.key = key
+        self.try_number = try_number
+        metadata.create_all(engine, checkfirst=True)
+
+    def _now(self) -> datetime:
+        return datetime.now(UTC)
+
+    def plan(self, rows: Iterable[Planned | Skipped]) -> int:
+        """Write this try's plan in batches; rows already there keep their state. Returns the count."""
+        count = 0
+        batch: list[Planned | Skipped] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) == BATCH:
+                count += self._plan_batch(batch)
+                batch = []
+        return count + (self._plan_batch(batch) if batch else 0)
+
+    def _plan_batch(self, batch: Sequence[Planned | Skipped]) -> int:
+        keys = {(self._recipient(row), self._fingerprint(row)): row for row in batch}
+        task = self.key.digest
+        with self.engine.begin() as conn:
+            found = conn.execute(
+                select(deliveries.c.id, deliveries.c.recipient, deliveries.c.fingerprint).where(
+                    deliveries.c.task == task,
+                    deliveries.c.recipient.in_({recipient for recipient, _ in keys}),
+                )
+            ).all()
+            existing = {
+                (r.recipient, r.fingerprint): r.id for r in found if (r.recipient, r.fingerprint) in keys
+            }
+            if existing:
+                conn.execute(
+                    update(deliveries)
+                    .where(deliveries.c.id == bindparam("row_id"))
+                    .values(plan_try=self.try_number, seq=bindparam("row_seq")),
+                    [{"row_id": row_id, "row_seq": keys[key].seq} for key, row_id in existing.items()],
+                )
+            new = [self._new_row(key, row) for key, row in keys.items() if key not in existing]
+            if new:
+                conn.execute(deliveries.insert(), new)
+        return len(keys)
+
+    @staticmethod
+    def _recipient(row: Planned | Skipped) -> str:
+        return row.recipient if isinstance(row, Planned) else _sha256(row.raw)
+
+    @staticmethod
+    def _fingerprint(row: Planned | Skipped) -> str:
+        return row.fingerprint if isinstance(row, Planned) else SKIPPED
+
+    def _new_row(self, key: tuple[str, str], row: Planned | Skipped) -> dict[str, Any]:
+        skipped = isinstance(row, Skipped)
+        return {
+            "task": self.key.digest,
+            "recipient": key[0],
+            "fingerprint": key[1],
+            "dag_id": self.key.dag_id,
+            "run_id": self.key.run_id,
+            "task_id": self.key.task_id,
+            "map_index": self.key.map_index,
+            "plan_try": self.try_number,
+            "attempt_try": None,
+            "seq": row.seq,
+            "masked": row.masked,
+            "state": SKIPPED if skipped else DUE,
+            "body": None if isinstance(row, Skipped) else json.dumps(row.body),
+            "wamid": None,
+            "error_code": _code(row.error) if isinstance(row, Skipped) else None,
+            "error": json.dumps(row.error) if isinstance(row, Skipped) else None,
+            "updated_at": self._now(),
+        }
+
+    def settle_interrupted(self) -> int:
+        """Rows an earlier try left ``pending`` (it died with them in flight) become ``unknown``."""
+        error = {"error": "Interrupted", "message": "outcome unknown: the try sending it was stopped"}
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(deliveries)
+                .where(deliveries.c.task == self.key.digest, deliveries.c.state == PENDING)
+                .values(
+                    state=UNKNOWN, error_code="Interrupted", error=json.dumps(error), updated_at=self._now()
+                )
+            )
+        return int(done.rowcount or 0)
+
+    def due(self, limit: int, *, resend_unknown: bool = False) -> list[Due]:
+        """The next rows of this try's plan to send: planned ones first; then failures that nothing
+        accepted, and (only when asked) unknown outcomes, left by earlier tries. Each query walks the
+        index in order, so a large plan costs the same per batch at its end as at its start."""
+        c = deliveries.c
+        mine = (c.task == self.key.digest) & (c.plan_try == self.try_number)
+        planned = select(c.id, c.seq, c.masked, c.body).where(mine, c.state == DUE)
+        again = [RETRY, UNKNOWN] if resend_unknown else [RETRY]
+        earlier = select(c.id, c.seq, c.masked, c.body).where(
+            mine, c.state.in_(again), c.attempt_try < self.try_number
+        )
+        with self.engine.connect() as conn:
+            for query in (planned, earlier):
+                rows = conn.execute(query.order_by(c.seq).limit(limit)).all()
+                if rows:
+                    return [Due(r.id, r.seq, r.masked, json.loads(r.body)) for r in rows]
+        return []
+
+    def mark_pending(self, rows: Sequence[Due]) -> None:
+        """Commit that these rows are about to be sent (before any of their requests leaves)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id.in_([row.id for row in rows]))
+                .values(state=PENDING, attempt_try=self.try_number, updated_at=self._now())
+            )
+
+    def record(self, outcomes: Sequence[Outcome]) -> None:
+        """Commit the outcomes of sends; settled rows forget their body (and the number in it)."""
+        if not outcomes:
+            return
+        now = self._now()
+        values = [
+            {
+                "row_id": outcome.id,
+                "new_state": outcome.state,
+                "new_wamid": outcome.wamid,
+                "new_code": None if outcome.error is None else _code(outcome.error),
+                "new_error": None if outcome.error is None else json.dumps(outcome.error),
+                "settled": outcome.state in SETTLED,
+                "now": now,
+            }
+            for outcome in outcomes
+        ]
+        c = deliveries.c
+        with self.engine.begin() as conn:
+            for settled in (True, False):
+                group = [value for value in values if value["settled"] is settled]
+                if not group:
+                    continue
+                changes: dict[str, Any] = {
+                    "state": bindparam("new_state"),
+                    "wamid": bindparam("new_wamid"),
+                    "error_code": bindparam("new_code"),
+                    "error": bindparam("new_error"),
+                    "updated_at": bindparam("now"),
+                }
+                if settled:
+                    changes["body"] = None
+                conn.execute(update(deliveries).where(c.id == bindparam("row_id")).values(**changes), group)
+
+    def counts(self) -> dict[str, int]:
+        """Rows of this try's plan per state."""
+        c = deliveries.c
+        query = (
+            select(c.state, func.count())
+            .where(c.task == self.key.digest, c.plan_try == self.try_number)
+            .group_by(c.state)
+        )
+        with self.engine.connect() as conn:
+            return {state: int(count) for state, count in conn.execute(query)}
+
+    def failures_by_code(self) -> dict[str, int]:
+        """Failed rows of this try's plan per error code (Graph's code, else the error's class)."""
+        c = deliveries.c
+        query = (
+            select(c.error_code, func.count())
+            .where(c.task == self.key.digest, c.plan_try == self.try_number, c.state == FAILED)
+            .group_by(c.error_code)
+        )
+        with self.engine.connect() as conn:
+            return {str(code): int(count) for code, count in conn.execute(query)}
+
+    def report(self) -> Iterator[dict[str, Any]]:
+        """One line per row of this try's plan, in the source's order: masked number, state, wamid or
+        error. Streamed: memory stays flat however many recipients there are."""
+        c = deliveries.c
+        query = (
+            select(c.seq, c.masked, c.state, c.wamid, c.error)
+            .where(c.task == self.key.digest, c.plan_try == self.try_number)
+            .order_by(c.seq)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True).execute(query)
+            for rows in result.partitions(BATCH):
+                for row in rows:
+                    line: dict[str, Any] = {"seq": row.seq, "to": row.masked, "status": row.state}
+                    if row.wamid:
+                        line["message_id"] = row.wamid
+                    if row.error:
+                        line["error"] = json.loads(row.error)
+                    yield line
+
+
+def _code(error: Mapping[str, Any]) -> str:
+    """Graph's error code when there is one, else the error's class."""
+    code = error.get("code")
+    return str(code) if code is not None else str(error.get("error", "error"))

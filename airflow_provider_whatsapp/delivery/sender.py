@@ -1,0 +1,154 @@
+"""Sending a planned delivery: a few requests in flight, paced by the hook, each batch in the ledger.
+
+A batch's rows are committed ``pending`` before its first request and their outcomes committed when its
+last answer is in; the next batch is already in flight meanwhile, so that the ledger's commits never
+leave the threads idle. When the sender is stopped (the task's timeout, a bug), the sends not started
+yet go back to ``planned``, and the ones that were in flight stay ``pending``: the next try reports
+them ``unknown``. Rate limits are the hook's business (its token bucket slows down on 429).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+from airflow_provider_whatsapp.delivery.ledger import DUE, SENT, UNKNOWN, DeliveryLedger, Due, Outcome
+from airflow_provider_whatsapp.delivery.outcomes import error_summary, state_of
+from airflow_provider_whatsapp.exceptions import WhatsAppError
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+
+log = logging.getLogger(__name__)
+
+PROGRESS_SECONDS = 10.0
+#: Seconds of sends a batch holds, and the most rows it may hold.
+BATCH_SECONDS = 0.25
+MAX_BATCH = 256
+#: How often the main thread wakes while it waits for answers: a signal Airflow sends the process
+#: (SIGALRM for ``execution_timeout``) may be taken by another thread, and waits until it does.
+WAKE_SECONDS = 0.5
+#: How long a stopped sender waits for its requests in flight before it leaves them ``pending``.
+STOP_WAIT_SECONDS = 5.0
+
+Batch = tuple[list[Due], list[Future[Outcome]]]
+
+
+@dataclass
+class Progress:
+    """Outcomes of this try so far, for the progress log line."""
+
+    started: float = field(default_factory=time.monotonic)
+    states: Counter[str] = field(default_factory=Counter)
+    logged: float = field(default_factory=time.monotonic)
+
+    def add(self, outcomes: Sequence[Outcome]) -> None:
+        self.states.update(outcome.state for outcome in outcomes)
+
+    def rate(self) -> float:
+        """Outcomes per second so far."""
+        return sum(self.states.values()) / max(time.monotonic() - self.started, 1e-9)
+
+    def line(self) -> str:
+        elapsed = max(time.monotonic() - self.started, 1e-9)
+        sent = self.states[SENT]
+        others = ", ".join(
+            f"{count} {state}" for state, count in sorted(self.states.items()) if state != SENT
+        )
+        return f"sent {sent} ({sent / elapsed:.1f}/s)" + (f"; {others}" if others else "")
+
+
+class BulkSender:
+    """Send every due row of ``ledger`` through ``hook``.
+
+    :param max_in_flight: Requests at once (4 fill Maton's 10/s at a 150 ms round trip, with room).
+    :param resend_unknown: Also send rows whose outcome an earlier try could not know.
+
+    A batch holds about a quarter second of sends at the pace reached (at least twice
+    ``max_in_flight``, at most ``MAX_BATCH``): few enough that a killed try leaves only the last
+    half second's recipients ``unknown`` (two batches are pending at a time), many enough that the
+    ledger's commits cost little at a thousand messages a second.
+    """
+
+    def __init__(
+        self,
+        hook: MatonWhatsAppHook,
+        ledger: DeliveryLedger,
+        *,
+        max_in_flight: int = 4,
+        resend_unknown: bool = False,
+    ) -> None:
+        self.hook = hook
+        self.ledger = ledger
+        self.max_in_flight = max(1, max_in_flight)
+        self.resend_unknown = resend_unknown
+        self.progress = Progress()
+
+    @property
+    def batch_size(self) -> int:
+        """About ``BATCH_SECONDS`` of sends at the pace reached so far."""
+        smallest = 2 * self.max_in_flight
+        return min(MAX_BATCH, max(smallest, int(self.progress.rate() * BATCH_SECONDS)))
+
+    def run(self, on_progress: Callable[[str], None] = log.info) -> Counter[str]:
+        """Send until no row is due; return this run's outcomes per state."""
+        in_flight: deque[Batch] = deque()
+        pool = ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="whatsapp-send")
+        try:
+            while True:
+                batch = self.ledger.due(self.batch_size, resend_unknown=self.resend_unknown)
+                if batch:
+                    self.ledger.mark_pending(batch)
+                    in_flight.append((batch, [pool.submit(self._send, row) for row in batch]))
+                if in_flight and (len(in_flight) > 1 or not batch):
+                    self._settle(in_flight[0])
+                    in_flight.popleft()
+                    self._report(on_progress)
+                if not batch and not in_flight:
+                    pool.shutdown()
+                    return self.progress.states
+        except BaseException:
+            self._stop(pool, in_flight)
+            raise
+
+    def _send(self, row: Due) -> Outcome:
+        """One request (in a worker thread): its outcome, whatever happens."""
+        try:
+            result = self.hook.send_body(row.body)
+        except WhatsAppError as error:
+            return Outcome(row.id, state_of(error), error=error_summary(error, row.body["to"]))
+        except Exception as error:  # a bug after the request may have left: never claim it was not sent
+            summary = {"error": type(error).__name__, "message": "outcome unknown: the send broke"}
+            return Outcome(row.id, UNKNOWN, error=summary)
+        return Outcome(row.id, SENT, wamid=result.message_id)
+
+    def _settle(self, entry: Batch) -> None:
+        futures = entry[1]
+        while wait(futures, timeout=WAKE_SECONDS).not_done:
+            pass  # waking up now and then lets the main thread run a signal handler (a task timeout)
+        outcomes = [future.result() for future in futures]
+        self.ledger.record(outcomes)
+        self.progress.add(outcomes)
+
+    def _report(self, on_progress: Callable[[str], None]) -> None:
+        if time.monotonic() - self.progress.logged >= PROGRESS_SECONDS:
+            self.progress.logged = time.monotonic()
+            on_progress(self.progress.line())
+
+    def _stop(self, pool: ThreadPoolExecutor, in_flight: deque[Batch]) -> None:
+        """Put back what never started, give the running requests a moment, record what finished;
+        a request still running stays ``pending`` (the next try reports it ``unknown``)."""
+        outcomes: list[Outcome] = []
+        running: list[Future[Outcome]] = []
+        for batch, futures in in_flight:
+            for row, future in zip(batch, futures, strict=True):
+                if future.cancel():
+                    outcomes.append(Outcome(row.id, DUE))
+                else:
+                    running.append(future)
+        wait(running, timeout=STOP_WAIT_SECONDS)
+        outcomes += [f.result() for f in running if f.done() and f.exception() is None]
+        pool.shutdown(wait=False)
+        self.ledger.record(outcomes)
