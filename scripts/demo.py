@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager, suppress
@@ -77,6 +78,10 @@ def oauth_user(keys: Sequence[SandboxAdminClient], interval: float = 0.3) -> Ite
                     for connection in key.connections("PENDING"):
                         key.open_oauth_page(connection)
                         opened.append(connection["connection_id"])
+                except requests.HTTPError as error:
+                    if error.response is None or error.response.status_code != 429:
+                        console.print(f"[yellow]OAuth helper: {error}[/]")
+                    # a 429: the key's DAG uses its 10 requests/s; look again next round
                 except requests.RequestException as error:
                     console.print(f"[yellow]OAuth helper: {error}[/]")
 
@@ -164,6 +169,10 @@ def describe(message: Mapping[str, Any]) -> str:
     return text if len(text) <= 120 else text[:117] + "..."
 
 
+#: A DAG that reaches more recipients than this is summed up in one line, not listed per recipient.
+CAMPAIGN = 10
+
+
 def short(dag_id: str) -> str:
     """``whatsapp_media_report`` -> ``media_report``: every example DAG id starts the same way."""
     return dag_id.removeprefix("whatsapp_")
@@ -184,8 +193,16 @@ def summary(runs: Sequence[DagRun], opened: Sequence[str], seconds: float, serve
         if not run.ok:
             console.print(f"[red]{run.dag_id} failed[/]: its output is in {run.log.relative_to(ROOT)}")
 
+    campaigns = [run for run in runs if len({m["wa_id"] for m in run.messages}) > CAMPAIGN]
+    for run in campaigns:
+        kinds = Counter(describe(message).split(":")[0] for message in run.messages)
+        first = describe(run.messages[0]) if run.messages else ""
+        console.print(
+            f"[cyan]{short(run.dag_id)}[/] reached {len({m['wa_id'] for m in run.messages})} recipients "
+            f"({', '.join(f'{n} {kind}' for kind, n in kinds.items())}); the first read: {first}"
+        )
     sent = sorted(
-        ((message, run.dag_id) for run in runs for message in run.messages),
+        ((message, run.dag_id) for run in runs if run not in campaigns for message in run.messages),
         key=lambda pair: (pair[0]["wa_id"], pair[1], pair[0]["timestamp"]),
     )
     for wa_id in dict.fromkeys(message["wa_id"] for message, _ in sent):

@@ -77,7 +77,7 @@ class MessagesMixin(WhatsAppBaseHook):
                 f"The gateway accepted the message to {recipient} but its answer is not what the Cloud "
                 f"API documents ({error}); it is not sent again."
             ) from None
-        self.log.info("Accepted %s for %s", result.message_id, recipient)
+        self.log.debug("Accepted %s for %s", result.message_id, recipient)  # bulk sends make thousands
         return result
 
     def send_text(self, to: str, body: str, *, preview_url: bool = False, **send_kwargs: Any) -> SendResult:

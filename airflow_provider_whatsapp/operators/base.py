@@ -133,8 +133,13 @@ class WhatsAppDeliveryOperator(WhatsAppBaseOperator):
         return DeliveryLedger(ledger_engine(self.ledger_conn_id), key, ti.try_number or 1)
 
     def publish(self, ledger: DeliveryLedger, summary: Summary, context: Context) -> Summary:
-        """Push the per-recipient report to XCom (key ``report``); return the summary."""
-        context["ti"].xcom_push(key="report", value=list(ledger.report()))
+        """Push the per-recipient report to XCom (key ``report``) and log it; return the summary."""
+        lines = list(ledger.report())
+        for line in lines:
+            self.log.info(
+                "%s: %s %s", line["to"], line["status"], line.get("message_id") or line.get("error", "")
+            )
+        context["ti"].xcom_push(key="report", value=lines)
         return summary
 
     def check(self, summary: Summary) -> None:
