@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from airflow.sdk import DAG
 
 from airflow_provider_whatsapp.delivery import report as report_module
 from airflow_provider_whatsapp.operators import WhatsAppBulkSendOperator
-from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
+from airflow_provider_whatsapp.sandbox import SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from tests.airflow_fixtures import CONN_ENV
 from tests.task_instance import RecordingTI
@@ -41,29 +40,13 @@ def stored_texts(admin: SandboxAdminClient) -> Counter[tuple[str, str]]:
     return Counter((m["wa_id"], m["body"]["text"]["body"]) for m in admin.messages())
 
 
-@pytest.fixture(scope="module")
-def unlimited() -> Iterator[SandboxServer]:
-    """A sandbox without its per-key rate limit (so that sends go as fast as the client goes) and
-    without the 24-hour window (free text reaches every number)."""
-    with SandboxServer(SandboxConfig(rate_limit=0, enforce_window=False)) as server:
-        yield server
-
-
-@pytest.fixture
-def sandbox_admin(unlimited: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxAdminClient:
-    """A fresh key of the unlimited sandbox, which ``maton_whatsapp_default`` points at."""
-    admin = SandboxAdminClient.new_key(unlimited.url)
-    monkeypatch.setenv(CONN_ENV, admin.airflow_connection_json())
-    return admin
-
-
-def test_each_recipient_gets_their_own_message_once(sandbox_admin: SandboxAdminClient) -> None:
+def test_each_recipient_gets_their_own_message_once(unlimited_admin: SandboxAdminClient) -> None:
     ti = RecordingTI()
     summary = run(bulk(recipients=people(25), hook_params={"requests_per_second": 0}), ti)
 
     assert summary["sent"] == 25
     assert (summary["total"], summary["failed"], summary["unknown"], summary["skipped"]) == (25, {}, 0, 0)
-    texts = stored_texts(sandbox_admin)
+    texts = stored_texts(unlimited_admin)
     assert texts[(people(25)[7]["to"][1:], "Hi P7, order A-7 (campaign)")] == 1
     assert sum(texts.values()) == len(texts) == 25
     lines = ti.pushed["report"]
@@ -73,7 +56,7 @@ def test_each_recipient_gets_their_own_message_once(sandbox_admin: SandboxAdminC
 
 
 def test_invalid_recipients_fail_the_task_before_any_send_or_are_skipped(
-    sandbox_admin: SandboxAdminClient,
+    unlimited_admin: SandboxAdminClient,
 ) -> None:
     audience = [
         *people(3),
@@ -82,7 +65,7 @@ def test_invalid_recipients_fail_the_task_before_any_send_or_are_skipped(
     ]
     with pytest.raises(AirflowFailException, match=r"recipients\[3\].*to: must be 7 to 15 digits"):
         run(bulk(recipients=audience), RecordingTI())
-    assert sandbox_admin.requests_log("/messages") == []
+    assert unlimited_admin.requests_log("/messages") == []
 
     ti = RecordingTI()
     summary = run(bulk(recipients=audience, on_invalid="skip", max_failures=0), ti)
@@ -92,7 +75,7 @@ def test_invalid_recipients_fail_the_task_before_any_send_or_are_skipped(
 
 
 def test_a_large_report_goes_to_a_file_and_a_given_path_always_does(
-    sandbox_admin: SandboxAdminClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    unlimited_admin: SandboxAdminClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(report_module, "XCOM_REPORT_LIMIT", 10)
     monkeypatch.setenv("AIRFLOW_HOME", str(tmp_path))
@@ -110,7 +93,7 @@ def test_a_large_report_goes_to_a_file_and_a_given_path_always_does(
     assert len(target.read_text().splitlines()) == len(small.pushed["report"]) == 3
 
 
-@pytest.mark.usefixtures("sandbox_admin")
+@pytest.mark.usefixtures("unlimited_admin")
 @pytest.mark.parametrize(("max_failures", "fails"), [(0, True), (1, False), (0.2, False), (0.1, True)])
 def test_max_failures_is_a_count_or_a_fraction(max_failures: float, fails: bool) -> None:
     audience = [*people(4), {"to": "+31600000000", "name": "gone", "order": "x"}]  # 131026: undeliverable
@@ -139,9 +122,9 @@ def test_the_accounts_limit_costs_no_message(
 
 
 def test_faults_across_task_retries_account_for_everyone_and_store_no_duplicate(
-    sandbox_admin: SandboxAdminClient,
+    unlimited_admin: SandboxAdminClient,
 ) -> None:
-    sandbox_admin.set_faults(
+    unlimited_admin.set_faults(
         rate_limit_rate=0.05, error_rate=0.02, drop_rate=0.02, lost_response_rate=0.02, seed=3
     )
     audience = people(40)
@@ -158,7 +141,7 @@ def test_faults_across_task_retries_account_for_everyone_and_store_no_duplicate(
     final = summaries[-1] if summaries else None
     assert final is not None
     assert final["sent"] + sum(final["failed"].values()) + final["retry"] + final["unknown"] == 40
-    texts = stored_texts(sandbox_admin)
+    texts = stored_texts(unlimited_admin)
     assert max(texts.values()) == 1, "no recipient got two copies"
     assert final["sent"] <= len(texts) <= final["sent"] + final["unknown"], (
         "lost answers are unknown, not lost"

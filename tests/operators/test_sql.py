@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import tracemalloc
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,26 +15,11 @@ from airflow.sdk import DAG
 from sqlalchemy import create_engine, text
 
 from airflow_provider_whatsapp.operators import SqlToWhatsAppOperator
-from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
-from tests.airflow_fixtures import CONN_ENV
 from tests.delivery.conftest import POSTGRES_URI, needs_postgres
 from tests.task_instance import RecordingTI
 
 MESSAGE = {"type": "text", "text": {"body": "Hi {{ first_name }}, order {{ order_id }} is ready"}}
-
-
-@pytest.fixture(scope="module")
-def unlimited() -> Iterator[SandboxServer]:
-    with SandboxServer(SandboxConfig(rate_limit=0, enforce_window=False)) as server:
-        yield server
-
-
-@pytest.fixture
-def sandbox_admin(unlimited: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> SandboxAdminClient:
-    admin = SandboxAdminClient.new_key(unlimited.url)
-    monkeypatch.setenv(CONN_ENV, admin.airflow_connection_json())
-    return admin
 
 
 def customers_db(path: Path, rows: int) -> str:
@@ -63,7 +47,7 @@ def operator(sql: str, conn_id: str, **kwargs: Any) -> SqlToWhatsAppOperator:
 
 
 def test_each_row_gets_its_message_with_its_columns(
-    sandbox_admin: SandboxAdminClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    unlimited_admin: SandboxAdminClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("AIRFLOW_CONN_CUSTOMERS_DB", customers_db(tmp_path / "customers.sqlite", 6))
     op = operator(
@@ -75,13 +59,13 @@ def test_each_row_gets_its_message_with_its_columns(
     summary = op.execute({"ti": RecordingTI(), "dag": op.dag})  # type: ignore[arg-type]
 
     assert summary["sent"] == 3
-    stored = sorted((m["wa_id"], m["body"]["text"]["body"]) for m in sandbox_admin.messages())
+    stored = sorted((m["wa_id"], m["body"]["text"]["body"]) for m in unlimited_admin.messages())
     assert stored == [(f"3163{n:07d}1", f"Hi F{n}, order O-{n} is ready") for n in (1, 3, 5)]
 
 
 @needs_postgres
 def test_a_postgres_query_streams_through_a_server_side_cursor(
-    sandbox_admin: SandboxAdminClient, monkeypatch: pytest.MonkeyPatch
+    unlimited_admin: SandboxAdminClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     table = f"customers_{uuid.uuid4().hex[:8]}"
     engine = create_engine(POSTGRES_URI)
@@ -92,7 +76,7 @@ def test_a_postgres_query_streams_through_a_server_side_cursor(
         monkeypatch.setenv("AIRFLOW_CONN_CUSTOMERS_PG", POSTGRES_URI)
         op = operator(f"select * from {table}", "customers_pg")
         assert op.execute({"ti": RecordingTI(), "dag": op.dag})["sent"] == 1  # type: ignore[arg-type]
-        [message] = sandbox_admin.messages()
+        [message] = unlimited_admin.messages()
         assert message["body"]["text"]["body"] == "Hi Pia, order O-9 is ready"
     finally:
         with engine.begin() as conn:
@@ -116,7 +100,7 @@ def planning_peak(tmp_path: Path, rows: int, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_memory_stays_flat_in_the_number_of_rows(
-    sandbox_admin: SandboxAdminClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    unlimited_admin: SandboxAdminClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     planning_peak(
         tmp_path, 100, monkeypatch
