@@ -17,7 +17,9 @@ from airflow_provider_whatsapp.models import (
 )
 from airflow_provider_whatsapp.utils import ids
 
-TEMPLATE_FIELDS = "id,name,language,status,category,components,rejected_reason,parameter_format"
+TEMPLATE_FIELDS = (
+    "id,name,language,status,category,components,rejected_reason,parameter_format,previous_category"
+)
 #: At 25 templates a page (Graph's default), 1000 pages hold far more than Meta's largest quota (6000).
 MAX_TEMPLATE_PAGES = 1000
 
