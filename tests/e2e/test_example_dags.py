@@ -124,15 +124,16 @@ def test_scheduled_notification_sends_the_template_to_each_recipient(
     assert [line["to"] for line in report] == ["+31******678", "+31******321"]
 
 
-def test_bad_template_parameter_fails_clearly_and_sends_nothing(sandbox_admin: SandboxAdminClient) -> None:
+def test_bad_template_parameter_fails_clearly_and_sends_nothing(
+    sandbox_admin: SandboxAdminClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The send is checked against the account's template first: no request reaches /messages."""
     result = run_dag("whatsapp_scheduled_notification", {"body_parameters": ["unexpected"]})
 
     assert result.state == "failed"
     assert result.tasks["send_daily_template"] == "failed"
-    assert sandbox_admin.messages() == []
-    report = result.xcom("send_daily_template", "report")
-    assert {line["error"]["error"] for line in report} == {"WhatsAppTemplateParameterError"}
-    assert all("132000" in line["error"]["message"] for line in report)
+    assert sandbox_admin.requests_log("/messages") == []
+    assert "template hello_world (en_US): BODY takes no parameters, given 1" in capsys.readouterr().out
 
 
 def test_mixed_recipients_report_per_recipient_and_fail_at_the_end(sandbox_admin: SandboxAdminClient) -> None:
