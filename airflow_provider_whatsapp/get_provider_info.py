@@ -58,6 +58,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_whatsapp.operators.messages",
                     "airflow_provider_whatsapp.operators.media",
                     "airflow_provider_whatsapp.operators.connections",
+                    "airflow_provider_whatsapp.operators.templates",
                 ],
             }
         ],

@@ -46,6 +46,19 @@ class TemplateTree(Protocol):
     def read_text(self, encoding: str = ...) -> str: ...
 
 
+class ExportTarget(Protocol):
+    """Where an export writes: a folder, or one file named ``*.yaml``, ``*.yml`` or ``*.json``."""
+
+    @property
+    def name(self) -> str: ...
+
+    def __truediv__(self, name: str) -> ExportTarget: ...
+
+    def mkdir(self, *, parents: bool = ..., exist_ok: bool = ...) -> None: ...
+
+    def write_text(self, data: str, encoding: str = ...) -> int: ...
+
+
 #: What a template sync reads: a file or folder, or the definitions themselves.
 TemplatesInput = str | os.PathLike[str] | TemplateTree | Mapping[str, Any] | Sequence[Mapping[str, Any]]
 
@@ -206,3 +219,23 @@ def export_files(definitions: Sequence[Mapping[str, Any]]) -> dict[str, str]:
         f"{name}.yaml": to_yaml(languages[0] if len(languages) == 1 else languages)
         for name, languages in sorted(by_name.items())
     }
+
+
+def write_export(target: ExportTarget, definitions: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Write ``definitions``: into a folder, one file per name (:func:`export_files`); into a file named
+    ``*.yaml`` / ``*.yml`` / ``*.json``, all of them as a list. Returns the files written."""
+    if target.name.lower().endswith(".json"):
+        target.write_text(
+            json.dumps(list(definitions), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        return [str(target)]
+    if target.name.lower().endswith(SUFFIXES):
+        target.write_text(to_yaml(list(definitions)), encoding="utf-8")
+        return [str(target)]
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in export_files(definitions).items():
+        path = target / name
+        path.write_text(text, encoding="utf-8")
+        written.append(str(path))
+    return written

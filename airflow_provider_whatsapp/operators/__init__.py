@@ -10,12 +10,18 @@ from airflow_provider_whatsapp.operators.messages import (
     WhatsAppSendTemplateOperator,
     WhatsAppSendTextOperator,
 )
+from airflow_provider_whatsapp.operators.templates import (
+    WhatsAppExportTemplatesOperator,
+    WhatsAppSyncTemplatesOperator,
+)
 
 __all__ = [
     "MatonCreateConnectionOperator",
+    "WhatsAppExportTemplatesOperator",
     "WhatsAppMarkReadOperator",
     "WhatsAppSendMessageOperator",
     "WhatsAppSendTemplateOperator",
     "WhatsAppSendTextOperator",
+    "WhatsAppSyncTemplatesOperator",
     "WhatsAppUploadMediaOperator",
 ]
