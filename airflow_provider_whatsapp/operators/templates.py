@@ -41,11 +41,12 @@ class WhatsAppSyncTemplatesOperator(WhatsAppBaseOperator):
     """Make the account's templates match template files: plan, log the plan, apply it.
 
     The plan (create / update / delete / unchanged / blocked / drift / unmanaged, each with its reason)
-    goes to the task log as a table and to XCom as the return value, one dict per template (on a failed
-    apply, also XCom ``plan``). A dry run makes no write request; a sync right after a sync makes none
-    either. Meta's edit rules are kept, not fought: what they refuse is ``blocked``, and a category Meta
-    changed itself is ``drift``. Writes that fail are tried each on its own, and the task fails at the
-    end naming them (a retry is safe: it plans again).
+    goes to the task log as a table and to XCom, one dict per template: under ``plan`` as soon as it is
+    made or applied (also when the task then fails or waits), and as the return value when the task
+    succeeds. A dry run makes no write request; a sync right after a sync makes none either. Meta's
+    edit rules are kept, not fought: what they refuse is ``blocked``, and a category Meta changed itself
+    is ``drift``. Writes that fail are tried each on its own, and the task fails at the end naming them
+    (a retry is safe: it plans again).
 
     :param templates: A YAML or JSON file, a folder of them, an ``ObjectStoragePath`` or a URL such as
         ``s3://bucket/templates/``, or a list of template definitions. Not templated: template texts
@@ -94,26 +95,27 @@ class WhatsAppSyncTemplatesOperator(WhatsAppBaseOperator):
             raise AirflowFailException(str(err)) from err
         mode = "dry run: nothing is applied" if self.plan_only else f"{len(plan.writes)} write(s)"
         self.log.info("Template plan: %s (%s)\n%s", plan.summary(), mode, plan.table())
-        if self.plan_only or not plan.writes:
-            return self._finish(plan.to_json(), plan.awaiting_review(), context)
-        plan = self.hook.apply_template_plan(plan, waba_id=waba_id)
-        self.log.info("Applied:\n%s", plan.table())
+        if not self.plan_only and plan.writes:
+            plan = self.hook.apply_template_plan(plan, waba_id=waba_id)
+            self.log.info("Applied:\n%s", plan.table())
+        rows = plan.to_json()
+        context["ti"].xcom_push(key="plan", value=rows)
         for item in plan.items:
             if item.action == "blocked":
                 self.log.warning("Not applied: %s (%s): %s", item.name, item.language, item.detail)
         failed = plan.failed()
         if failed:
-            context["ti"].xcom_push(key="plan", value=plan.to_json())
             names = "; ".join(
                 f"{item.action} {item.name} ({item.language}): {item.detail}" for item in failed
             )
             raise AirflowException(f"{len(failed)} of {len(plan.writes)} template write(s) failed: {names}")
-        return self._finish(plan.to_json(), plan.awaiting_review(), context)
+        in_review = plan.awaiting_review()
+        if not self.plan_only and self.wait_for_approval and in_review:
+            self._wait_for(in_review)
+        return rows
 
-    def _finish(self, plan: Plan, in_review: list[tuple[str, str]], context: Context) -> Plan:
-        """Return the plan, or first wait for the templates still in review when asked to."""
-        if self.plan_only or not self.wait_for_approval or not in_review:
-            return plan
+    def _wait_for(self, in_review: list[tuple[str, str]]) -> None:
+        """Defer until every template in ``in_review`` is APPROVED (or one fails, or time is up)."""
         from airflow_provider_whatsapp.triggers.template import WhatsAppTemplatesApprovedTrigger
 
         self.log.info("Waiting for Meta to approve %s", ", ".join(f"{n} ({lang})" for n, lang in in_review))
@@ -127,19 +129,19 @@ class WhatsAppSyncTemplatesOperator(WhatsAppBaseOperator):
                 timeout_at=time.time() + self.approval_timeout,
             ),
             method_name="execute_complete",
-            kwargs={"plan": plan},
             timeout=timedelta(seconds=self.approval_timeout) + DEFERRAL_GRACE,
         )
-        return plan  # not reached: defer() raises
 
-    def execute_complete(self, context: Context, event: dict[str, Any], plan: Plan) -> Plan:
-        """Resume after the wait: the plan when every template is APPROVED, else fail with the reason."""
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> Plan:
+        """Resume after the wait: the plan (from XCom ``plan``: ``dag.test()`` resumes with the event
+        alone, without the deferral's kwargs) when every template is APPROVED, else fail with the reason."""
         from airflow_provider_whatsapp.triggers.status import Poll
 
         poll = Poll.from_event(event)
         self.log.info("%s", poll.message)
         if poll.state != "done":
             raise AirflowFailException(poll.message)
+        plan: Plan = context["ti"].xcom_pull(task_ids=self.task_id, key="plan")
         return plan
 
 

@@ -259,6 +259,50 @@ def test_template_sensor_fails_at_once_on_rejection(
     assert sandbox_admin.messages() == []
 
 
+def test_templates_as_code_syncs_waits_and_sends_checked(
+    sandbox_key: dict[str, Any], sandbox_admin: SandboxAdminClient
+) -> None:
+    """The first run creates the files' templates, waits for their approval and sends both; the second
+    run's sync writes nothing."""
+    result = run_dag("whatsapp_templates_as_code")
+
+    assert result.state == "success", result.tasks
+    plan = result.xcom("sync_templates")
+    assert [(row["action"], row["name"], row["language"], row["result"]) for row in plan] == [
+        ("create", "delivery_window", "en_US", "done"),
+        ("create", "order_shipped", "en_US", "done"),
+        ("create", "order_shipped", "nl", "done"),
+        ("unmanaged", "hello_world", "en_US", None),
+    ]
+    listing = sandbox_admin.call(
+        "GET", f"/whatsapp-business/v21.0/{sandbox_key['waba_id']}/message_templates"
+    )
+    assert {(t["name"], t["language"]): t["status"] for t in listing["data"]} == {
+        ("hello_world", "en_US"): "APPROVED",
+        ("order_shipped", "en_US"): "APPROVED",
+        ("order_shipped", "nl"): "APPROVED",
+        ("delivery_window", "en_US"): "APPROVED",
+    }
+    texts = sorted(message["template_text"] for message in sandbox_admin.messages())
+    assert texts == [
+        "Hi Alex, we deliver order A-1042 between 9:00 and 11:00.\nReply to choose another time",
+        "Order A-1042 shipped\nHi Alex, your order is on its way and arrives on Friday.\n"
+        "Reply STOP to opt out",
+    ]
+    writes = [
+        r for r in sandbox_admin.requests_log() if r["method"] != "GET" and "/messages" not in r["path"]
+    ]
+
+    again = run_dag("whatsapp_templates_as_code", {"customer": "Sam"})
+
+    assert again.state == "success", again.tasks
+    assert {row["action"] for row in again.xcom("sync_templates")} == {"unchanged", "unmanaged"}
+    assert [
+        r for r in sandbox_admin.requests_log() if r["method"] != "GET" and "/messages" not in r["path"]
+    ] == writes
+    assert len(sandbox_admin.messages()) == 4
+
+
 @pytest.mark.parametrize(
     ("dag_id", "messages"),
     [
@@ -267,6 +311,7 @@ def test_template_sensor_fails_at_once_on_rejection(
         ("whatsapp_media_report", 2),
         ("whatsapp_connection_onboarding", 1),
         ("whatsapp_template_approval", 1),
+        ("whatsapp_templates_as_code", 2),
     ],
 )
 @pytest.mark.usefixtures("oauth_user")
