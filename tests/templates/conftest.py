@@ -1,6 +1,7 @@
 """Templates as code against the sandbox: a server whose clock only the tests move, so that a template
 stays PENDING until a test ends its review (``approve``), and a fresh account per test that
-``maton_whatsapp_default`` points at. ``writes`` counts the write requests the sandbox received."""
+``maton_whatsapp_default`` points at. ``writes`` counts the write requests the sandbox received;
+``RecordingTI`` stands in for the task instance of ``execute()``'s context."""
 
 from __future__ import annotations
 
@@ -151,6 +152,21 @@ DELIVERY_WINDOW: dict[str, Any] = {
         {"type": "FOOTER", "text": "Reply to change the time"},
     ],
 }
+
+
+class RecordingTI:
+    """The task instance of ``execute()``'s context: records what is pushed to XCom."""
+
+    try_number = 1
+
+    def __init__(self) -> None:
+        self.pushed: dict[str, Any] = {}
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.pushed[key] = value
+
+    def xcom_pull(self, task_ids: str, key: str) -> Any:
+        return self.pushed[key]
 
 
 def write_templates(folder: Path, *definitions: dict[str, Any], name: str = "templates.yaml") -> Path:

@@ -12,21 +12,9 @@ from airflow.providers.common.compat.sdk import AirflowFailException
 from airflow_provider_whatsapp.exceptions import WhatsAppTemplateParameterError, WhatsAppValidationError
 from airflow_provider_whatsapp.operators import WhatsAppSendTemplateOperator
 
-from .conftest import DELIVERY_WINDOW, ORDER_SHIPPED, Account, write_templates
+from .conftest import DELIVERY_WINDOW, ORDER_SHIPPED, Account, RecordingTI, write_templates
 
 ALICE, BOB = "+31612345678", "+31687654321"
-
-
-class RecordingTI:
-    """The task instance of ``execute()``'s context: records what is pushed to XCom."""
-
-    try_number = 1
-
-    def __init__(self) -> None:
-        self.pushed: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
 
 
 def sends(account: Account) -> int:

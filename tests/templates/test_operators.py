@@ -17,22 +17,7 @@ from airflow.sdk.module_loading import import_string
 
 from airflow_provider_whatsapp.operators import WhatsAppExportTemplatesOperator, WhatsAppSyncTemplatesOperator
 
-from .conftest import DELIVERY_WINDOW, ORDER_SHIPPED, Account, with_body, write_templates
-
-
-class RecordingTI:
-    """The task instance of ``execute()``'s context: records what is pushed to XCom."""
-
-    try_number = 1
-
-    def __init__(self) -> None:
-        self.pushed: dict[str, Any] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
-
-    def xcom_pull(self, task_ids: str, key: str) -> Any:
-        return self.pushed[key]
+from .conftest import DELIVERY_WINDOW, ORDER_SHIPPED, Account, RecordingTI, with_body, write_templates
 
 
 def run(operator: Any) -> Any:
