@@ -172,10 +172,10 @@ def _compare(source: TemplateSource, template: TemplateInfo) -> PlanItem:
     category = str(template.category or "").upper()
     previous = str(template.previous_category or "").upper()
     components = wanted.to_api()["components"]
-    changes = component_changes(components, template.components)
+    component_diff = component_changes(components, template.components)
     drift = bool(previous) and wanted.category == previous != category
-    if wanted.category != category and not drift:
-        changes.insert(0, f"category {category} -> {wanted.category}")
+    category_changed = wanted.category != category and not drift
+    changes = [f"category {category} -> {wanted.category}"] * category_changed + component_diff
     their_format = str(template.parameter_format or "POSITIONAL").upper()
     our_format = wanted.parameter_format or "POSITIONAL"
     item = PlanItem(
@@ -191,26 +191,27 @@ def _compare(source: TemplateSource, template: TemplateInfo) -> PlanItem:
         f"Meta changed the category {previous} -> {category}; the file still says {previous}: "
         f"write category {category} to accept it"
     )
+    if status in BEING_DELETED:
+        deleting = f"{status}: Meta is deleting it; its name cannot be used again yet"
+        return dataclasses.replace(item, action="blocked", detail="; ".join([*changes, deleting]))
     if not changes and our_format == their_format:
         if drift:
             return dataclasses.replace(item, action="drift", detail=drift_note)
-        reason = template.rejected_reason if template.rejected_reason not in (None, "NONE") else None
-        return dataclasses.replace(item, detail=f"{status}, reason {reason}" if reason else "")
-    blocked = _edit_refusal(status, category, wanted.category, our_format, their_format, drift)
+        rejected = template.rejected_reason if template.rejected_reason not in (None, "NONE") else None
+        return dataclasses.replace(item, detail=f"{status}, reason {rejected}" if rejected else "")
+    blocked = _edit_refusal(status, category_changed, our_format, their_format)
     if blocked:
         return dataclasses.replace(item, action="blocked", detail="; ".join([*changes, blocked]))
     edit: dict[str, Any] = {}
-    if any(not change.startswith("category ") for change in changes):
+    if component_diff:
         edit["components"] = components
-    if wanted.category != category and not drift:
+    if category_changed:
         edit["category"] = wanted.category
     detail = "; ".join(changes) + (f" ({drift_note})" if drift else "")
     return dataclasses.replace(item, action="update", detail=detail, edit=edit)
 
 
-def _edit_refusal(
-    status: str, category: str, wanted_category: str, our_format: str, their_format: str, drift: bool
-) -> str | None:
+def _edit_refusal(status: str, category_changed: bool, our_format: str, their_format: str) -> str | None:
     """Why Meta's edit rules refuse this edit, or None when they allow it."""
     if our_format != their_format:
         return (
@@ -219,11 +220,9 @@ def _edit_refusal(
         )
     if status in IN_REVIEW:
         return f"{status}: Meta is reviewing it; it can be edited once the review ends"
-    if status in BEING_DELETED:
-        return f"{status}: Meta is deleting it; its name cannot be used again yet"
     if status not in EDITABLE:
         return f"{status or 'no status'}: only APPROVED, REJECTED or PAUSED templates can be edited"
-    if status == "APPROVED" and wanted_category != category and not drift:
+    if status == "APPROVED" and category_changed:
         return "the category of an APPROVED template cannot be changed (give it a new name)"
     return None
 

@@ -86,3 +86,13 @@ def test_only_what_the_file_gives_is_compared_and_components_in_any_order() -> N
     ]
     assert component_changes([buttons], [{**buttons, "buttons": []}]) == ["1 buttons instead of 0"]
     assert component_changes([buttons], []) == ["BUTTONS added"]
+
+
+def test_a_template_meta_is_deleting_is_blocked_even_unchanged() -> None:
+    plan = make_plan(load_templates([wanted("same")]), [stored("same", "PENDING_DELETION")])
+
+    [item] = plan.items
+    assert (item.action, item.detail) == (
+        "blocked",
+        "PENDING_DELETION: Meta is deleting it; its name cannot be used again yet",
+    )
