@@ -3,7 +3,8 @@ any request (``hooks/template_sync.py`` reads the account and applies the plan).
 
 Templates are matched by name and language. What the server adds (id, status, quality, rejection
 reason, previous category) is not compared. What it may rewrite is normalised on both sides: enums in
-any case, texts without surrounding white space, phone numbers as digits, components in any order.
+any case, texts without surrounding white space, phone numbers as digits, components in any order, and
+a media header's sample (uploaded as a handle, listed as Meta's own URL) is not compared.
 Within a component or button only the keys the file gives are compared, since Meta fills in some
 itself (an authentication template's texts). Each template gets one action:
 
@@ -31,6 +32,7 @@ from typing import Any, Literal
 
 from airflow_provider_whatsapp.models.responses import TemplateInfo
 from airflow_provider_whatsapp.models.template_files import TemplateSource
+from airflow_provider_whatsapp.models.template_variables import MEDIA_HEADER_FORMATS
 
 Action = Literal["create", "update", "unchanged", "drift", "blocked", "delete", "unmanaged"]
 ACTIONS: tuple[Action, ...] = ("create", "update", "delete", "blocked", "drift", "unchanged", "unmanaged")
@@ -245,8 +247,8 @@ def canonical(value: Any, key: str = "") -> Any:
 def component_changes(wanted: Sequence[Mapping[str, Any]], have: Sequence[Mapping[str, Any]]) -> list[str]:
     """What differs between the file's components and the account's, in words (``BODY text``,
     ``FOOTER added``, ``button 1 url``); empty when they match."""
-    mine = {str(c.get("type", "")): c for c in canonical(list(wanted))}
-    theirs = {str(c.get("type", "")): c for c in canonical(list(have)) if isinstance(c, Mapping)}
+    mine = {str(c.get("type", "")): _comparable(c) for c in canonical(list(wanted))}
+    theirs = {str(c.get("type", "")): _comparable(c) for c in canonical(list(have)) if isinstance(c, Mapping)}
     kinds = [*_COMPONENT_ORDER, *sorted((set(mine) | set(theirs)) - set(_COMPONENT_ORDER))]
     changes: list[str] = []
     for kind in kinds:
@@ -261,6 +263,13 @@ def component_changes(wanted: Sequence[Mapping[str, Any]], have: Sequence[Mappin
         if fields:
             changes.append(f"{kind} {', '.join(fields)}")
     return changes
+
+
+def _comparable(component: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A canonical component without what Meta keeps in its own form: a media header's sample."""
+    if component.get("type") == "HEADER" and component.get("format") in MEDIA_HEADER_FORMATS:
+        return {name: value for name, value in component.items() if name != "example"}
+    return component
 
 
 def _button_changes(ours: Sequence[Mapping[str, Any]], theirs: Sequence[Mapping[str, Any]]) -> list[str]:

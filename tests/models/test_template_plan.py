@@ -96,3 +96,12 @@ def test_a_template_meta_is_deleting_is_blocked_even_unchanged() -> None:
         "blocked",
         "PENDING_DELETION: Meta is deleting it; its name cannot be used again yet",
     )
+
+
+def test_a_media_headers_sample_is_metas_own_once_stored() -> None:
+    """Meta lists the sample of an IMAGE header as a URL of its own, not the upload handle sent."""
+    sent = [{"type": "HEADER", "format": "IMAGE", "example": {"header_handle": ["4::aW1hZ2U="]}}, BODY]
+    listed = [{**sent[0], "example": {"header_handle": ["https://scontent.whatsapp.net/v/sample.jpg"]}}, BODY]
+
+    assert component_changes(sent, listed) == []
+    assert component_changes([{**sent[0], "format": "VIDEO"}, BODY], listed) == ["HEADER format"]
