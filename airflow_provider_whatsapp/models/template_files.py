@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import yaml
 
@@ -33,6 +33,7 @@ SUFFIXES = (".yaml", ".yml", ".json")
 _KEY_ORDER = ("name", "language", "category", "parameter_format", "allow_category_change", "components")
 
 
+@runtime_checkable
 class TemplateTree(Protocol):
     """A file or folder of template files: ``pathlib.Path`` and ``ObjectStoragePath`` both are one."""
 
@@ -105,7 +106,8 @@ def _items(source: TemplatesInput, problems: list[tuple[str, str]]) -> Iterator[
     if isinstance(source, Sequence) and not isinstance(source, str):
         yield from ((f"templates[{index}]", item) for index, item in enumerate(source))
         return
-    tree: TemplateTree = Path(source) if isinstance(source, (str, os.PathLike)) else source
+    # An ObjectStoragePath is os.PathLike too (universal_pathlib 0.2 spells it "file:/..."): used as is.
+    tree: TemplateTree = source if isinstance(source, TemplateTree) else Path(source)
     files = sorted(_files(tree), key=str) if tree.is_dir() else [tree]
     if not files:
         problems.append((str(tree), f"holds no template files ({', '.join(SUFFIXES)})"))

@@ -175,9 +175,8 @@ class WhatsAppExportTemplatesOperator(WhatsAppBaseOperator):
 
         from airflow_provider_whatsapp.models.template_files import write_export
 
-        target: ExportTarget = _storage(self.path)
-        if isinstance(target, (str, os.PathLike)):
-            target = Path(target)
+        path = _storage(self.path)  # a local path becomes a Path (an ObjectStoragePath is PathLike too)
+        target: ExportTarget = path if hasattr(path, "mkdir") else Path(path)
         definitions = self.hook.export_templates(waba_id=self.waba_id or None)
         written = write_export(target, definitions)
         self.log.info("Exported %d template(s) to %d file(s) in %s", len(definitions), len(written), target)
