@@ -60,6 +60,7 @@ def get_provider_info() -> dict[str, Any]:
                     "airflow_provider_whatsapp.operators.sql",
                     "airflow_provider_whatsapp.operators.media",
                     "airflow_provider_whatsapp.operators.connections",
+                    "airflow_provider_whatsapp.operators.templates",
                 ],
             }
         ],

@@ -12,7 +12,7 @@ from typing import Any
 
 class RecordingTI:
     """``ti`` of a context: ``dag_id``, ``run_id``, ``task_id``, ``map_index``, ``try_number``; records
-    ``xcom_push``. ``retry()`` is the same task instance's next try."""
+    ``xcom_push`` (``xcom_pull`` reads it back). ``retry()`` is the same task instance's next try."""
 
     def __init__(self, try_number: int = 1, *, run_id: str | None = None, map_index: int = -1) -> None:
         self.dag_id = "test_dag"
@@ -24,6 +24,10 @@ class RecordingTI:
 
     def xcom_push(self, key: str, value: Any) -> None:
         self.pushed[key] = value
+
+    def xcom_pull(self, task_ids: str, key: str) -> Any:
+        """What this task instance pushed (the only task it knows)."""
+        return self.pushed[key]
 
     def retry(self) -> RecordingTI:
         return RecordingTI(self.try_number + 1, run_id=self.run_id, map_index=self.map_index)

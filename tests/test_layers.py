@@ -31,6 +31,7 @@ LAYERS = {
     "operators": 4,
     "sensors": 4,
     "notifications": 4,
+    "cli": 4,
 }
 
 

@@ -10,16 +10,24 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppUnknownOutcomeError,
     WhatsAppValidationError,
 )
-from airflow_provider_whatsapp.hooks.base import WhatsAppBaseHook
+from airflow_provider_whatsapp.hooks.templates import TemplatesMixin
 from airflow_provider_whatsapp.hooks.transport import RetryPolicy
-from airflow_provider_whatsapp.models import Message, SendResult, build_message_body, build_template_message
+from airflow_provider_whatsapp.models import (
+    Message,
+    SendResult,
+    TemplateMessage,
+    build_message_body,
+    build_template_message,
+    validate_model,
+)
 from airflow_provider_whatsapp.utils.phone import mask_phone
 
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 
 
-class MessagesMixin(WhatsAppBaseHook):
-    """``POST /{phone_number_id}/messages``: one method per message type over one validated send."""
+class MessagesMixin(TemplatesMixin):
+    """``POST /{phone_number_id}/messages``: one method per message type over one validated send
+    (template sends can be checked against the account's templates first)."""
 
     def send_message(
         self,
@@ -92,24 +100,27 @@ class MessagesMixin(WhatsAppBaseHook):
         name: str,
         language: str = "en_US",
         *,
-        body: Sequence[Any] | None = None,
+        body: Sequence[Any] | Mapping[str, Any] | None = None,
         header: Any = None,
         buttons: Sequence[Any] | None = None,
         components: Sequence[Mapping[str, Any]] | None = None,
+        check: bool = False,
         **send_kwargs: Any,
     ) -> SendResult:
-        """Send an approved template; ``body``/``header``/``buttons`` fill its parameters in order.
+        """Send an approved template; ``body``/``header``/``buttons`` fill its parameters in order
+        (``body`` as a mapping: a NAMED template's parameters by name).
 
         ``components`` takes the Cloud API's own list instead, for anything the shortcuts don't cover.
+        ``check``: first check the send against the account's template (:meth:`check_template_send`),
+        so that a wrong parameter fails here, naming the component, and nothing is sent.
         """
         if components is not None:
-            template: dict[str, Any] = {
-                "name": name,
-                "language": {"code": language},
-                "components": list(components),
-            }
-            return self.send_message(to, {"type": "template", "template": template}, **send_kwargs)
-        message = build_template_message(name, language, body=body, header=header, buttons=buttons)
+            template = {"name": name, "language": {"code": language}, "components": list(components)}
+            message = validate_model(TemplateMessage, {"template": template})
+        else:
+            message = build_template_message(name, language, body=body, header=header, buttons=buttons)
+        if check:
+            self.check_template_send(message)
         return self.send_message(to, message, **send_kwargs)
 
     def send_media(

@@ -1,8 +1,10 @@
-"""Message templates of the WhatsApp Business Account: list (every page), read, create, edit, delete."""
+"""Message templates of the WhatsApp Business Account: list (every page), read, create, edit, delete,
+and the check of a template send against the account's template (looked up once per hook)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
 from typing import Any
 
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
@@ -13,11 +15,15 @@ from airflow_provider_whatsapp.models import (
     TemplateDefinition,
     TemplateEdit,
     TemplateInfo,
+    TemplateMessage,
     validate_model,
 )
+from airflow_provider_whatsapp.models.template_check import check_template_send
 from airflow_provider_whatsapp.utils import ids
 
-TEMPLATE_FIELDS = "id,name,language,status,category,components,rejected_reason,parameter_format"
+TEMPLATE_FIELDS = (
+    "id,name,language,status,category,components,rejected_reason,parameter_format,previous_category"
+)
 #: At 25 templates a page (Graph's default), 1000 pages hold far more than Meta's largest quota (6000).
 MAX_TEMPLATE_PAGES = 1000
 
@@ -75,11 +81,36 @@ class TemplatesMixin(WhatsAppBaseHook):
         matches = self.list_templates(name=name, waba_id=waba_id)  # Graph's filter also matches parts
         return next((t for t in matches if t.name == name and t.language == language), None)
 
+    @cached_property
+    def _approved_templates(self) -> dict[tuple[str, str, str], TemplateInfo]:
+        """The APPROVED templates checked sends found, by (account, name, language)."""
+        return {}
+
+    def check_template_send(
+        self, message: TemplateMessage | Mapping[str, Any], *, waba_id: str | None = None
+    ) -> TemplateInfo:
+        """Check a template message against the account's template before it is sent: the template
+        exists in that language, is APPROVED, and gets exactly the parameters its components declare.
+
+        Raises :class:`WhatsAppValidationError` naming the template, the component, what it takes and
+        what was given. An APPROVED template is looked up once per hook (one task), then remembered;
+        this hook's own creates, edits and deletes forget what it remembered.
+        """
+        template = validate_model(TemplateMessage, message).template
+        key = (self.account(waba_id), template.name, template.language.code)
+        stored = self._approved_templates.get(key)
+        if stored is None:
+            stored = self.find_template(template.name, template.language.code, waba_id=waba_id)
+        checked = check_template_send(template, stored)
+        self._approved_templates[key] = checked
+        return checked
+
     def create_template(
         self, template: TemplateDefinition | Mapping[str, Any], *, waba_id: str | None = None
     ) -> TemplateCreateResult:
         """Submit a template for review; it starts PENDING."""
         body = validate_model(TemplateDefinition, template).to_api()
+        self._approved_templates.clear()
         answer = self.client.graph("POST", f"{self.account(waba_id)}/message_templates", json=body)
         return self.answer(TemplateCreateResult, answer, "POST message_templates")
 
@@ -96,6 +127,7 @@ class TemplatesMixin(WhatsAppBaseHook):
             {"components": None if components is None else list(components), "category": category},
         )
         path = ids.graph_id(template_id, "template_id")
+        self._approved_templates.clear()
         answer = self.client.graph("POST", path, json=edit.to_api(), policy=RetryPolicy.IDEMPOTENT)
         return bool(answer.get("success"))
 
@@ -104,5 +136,6 @@ class TemplatesMixin(WhatsAppBaseHook):
         params = {"name": name}
         if hsm_id is not None:
             params["hsm_id"] = ids.graph_id(hsm_id, "hsm_id")
+        self._approved_templates.clear()
         answer = self.client.graph("DELETE", f"{self.account(waba_id)}/message_templates", params=params)
         return bool(answer.get("success"))

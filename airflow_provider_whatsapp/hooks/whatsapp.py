@@ -3,8 +3,8 @@
 Messages are validated locally (typed models, Meta's limits) before any request; sends are never
 retried blindly after the gateway may have accepted them; the Maton key is registered with Airflow's
 secret masker and appears in no repr, log line or exception; recipient numbers are logged masked.
-Each concern has its own module (``messages``, ``media``, ``templates``, ``account``); this class
-joins them and answers the connection form's Test button.
+Each concern has its own module (``messages``, ``media``, ``templates``, ``template_sync``,
+``account``); this class joins them and answers the connection form's Test button.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from airflow_provider_whatsapp.get_provider_info import field_behaviour_without_
 from airflow_provider_whatsapp.hooks.account import AccountMixin
 from airflow_provider_whatsapp.hooks.media import MediaMixin
 from airflow_provider_whatsapp.hooks.messages import MessagesMixin
-from airflow_provider_whatsapp.hooks.templates import TemplatesMixin
+from airflow_provider_whatsapp.hooks.template_sync import TemplateSyncMixin
 
 
-class MatonWhatsAppHook(MessagesMixin, MediaMixin, TemplatesMixin, AccountMixin):
+class MatonWhatsAppHook(MessagesMixin, MediaMixin, TemplateSyncMixin, AccountMixin):
     """Talk to the WhatsApp Business Cloud API through Maton's managed-OAuth gateway.
 
     ``MatonWhatsAppHook(conn_id, *, phone_number_id=None, waba_id=None, timeout=None, max_retries=None,

@@ -6,17 +6,23 @@ Limits: Meta, "Template components" (Cloud API, templates): text header "Maximum
 components total", at most 2 URL buttons, 1 phone number button and 1 copy code button; button label text
 "25 characters maximum"; URL "Maximum 2000 characters"; phone number "Maximum 20 characters"; copy code
 example "Maximum 15 characters". Authentication templates' ``code_expiration_minutes``: 1 to 90.
+Variables follow the template's ``parameter_format`` and have examples (``template_variables``).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
+from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
 from airflow_provider_whatsapp.models.common import HTTP_URL_CHECK, ApiModel, NonEmpty, broken, chars
+from airflow_provider_whatsapp.models.template_variables import (
+    placeholders,
+    url_variable_problems,
+    variable_problems,
+)
 from airflow_provider_whatsapp.models.templates import (
     COUPON_CODE_MAX,
     TemplateName,
@@ -71,14 +77,13 @@ class BodyExample(ApiModel):
     body_text_named_params: list[NamedParameterExample] | None = None
 
 
-PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
 #: Text headers take at most 1 variable; footers none (Meta, "Template components").
 HEADER_VARIABLES_MAX = 1
 
 
 def _check_variables(text: str | None, example: object, limit: int | None = None) -> None:
     """A text with ``{{n}}`` variables needs ``example`` values; some components allow only a few."""
-    count = len(set(PLACEHOLDER.findall(text or "")))
+    count = len(placeholders(text))
     if limit is not None and count > limit:
         raise broken(f"at most {limit} variable{'s' if limit != 1 else ''} in text")
     if count and example is None:
@@ -142,6 +147,13 @@ class UrlButton(ApiModel):
     text: ButtonLabel
     url: Annotated[str, chars(BUTTON_URL_MAX), HTTP_URL_CHECK]
     example: list[str] | None = None
+
+    @model_validator(mode="after")
+    def _url_variable(self) -> UrlButton:
+        problems = url_variable_problems(self.url, self.example)
+        if problems:
+            raise WhatsAppValidationError(problems)
+        return self
 
 
 class PhoneNumberButton(ApiModel):
@@ -262,6 +274,22 @@ class TemplateDefinition(ApiModel):
         if body.text is None and info.data.get("category") != "AUTHENTICATION":
             raise broken("the BODY needs text (only AUTHENTICATION templates may leave it out)")
         return components
+
+    @model_validator(mode="after")
+    def _variables_follow_the_parameter_format(self) -> TemplateDefinition:
+        """POSITIONAL variables numbered 1..n, NAMED ones lowercase, each with its example."""
+        parameter_format = self.parameter_format or "POSITIONAL"
+        problems = [
+            (f"components.{index}.{field}", rule)
+            for index, component in enumerate(self.components)
+            if isinstance(component, (HeaderDefinition, BodyDefinition))
+            for field, rule in variable_problems(
+                placeholders(component.text), component.example, parameter_format, component.type
+            )
+        ]
+        if problems:
+            raise WhatsAppValidationError(problems)
+        return self
 
 
 class TemplateEdit(ApiModel):

@@ -246,18 +246,25 @@ def _button(spec: Mapping[str, Any]) -> dict[str, Any]:
     return component
 
 
+def _named(name: str, value: Any) -> Any:
+    """A NAMED template's parameter: ``value`` as :func:`_parameter` makes it, carrying its name."""
+    parameter = _parameter(value)
+    return {**parameter, "parameter_name": name} if isinstance(parameter, dict) else parameter
+
+
 def build_template_message(
     name: str,
     language: str = "en_US",
     *,
-    body: Sequence[Any] | None = None,
+    body: Sequence[Any] | Mapping[str, Any] | None = None,
     header: Sequence[Any] | Mapping[str, Any] | str | None = None,
     buttons: Sequence[Mapping[str, Any]] | Mapping[int, str] | None = None,
 ) -> TemplateMessage:
     """A :class:`TemplateMessage` for the common case, validated.
 
     - ``body``: the body's parameters in order; strings (and numbers) become text parameters, mappings
-      are parameter objects (``{"type": "currency", "currency": {...}}``).
+      are parameter objects (``{"type": "currency", "currency": {...}}``). A mapping
+      ``{"first_name": "Alex", ...}`` gives a NAMED template's parameters by name.
     - ``header``: a list of parameters like ``body``, or one parameter object
       (``{"type": "image", "image": {"link": "https://..."}}``), or one string.
     - ``buttons``: button components ``{"sub_type": "url", "index": 0, "parameters": ["suffix"]}``, where a
@@ -268,7 +275,10 @@ def build_template_message(
     if header is not None:
         items = [header] if isinstance(header, (str, Mapping)) else list(header)
         components.append({"type": "header", "parameters": [_parameter(item) for item in items]})
-    if body is not None:
+    if isinstance(body, Mapping):
+        named = [_named(str(key), value) for key, value in body.items()]
+        components.append({"type": "body", "parameters": named})
+    elif body is not None:
         components.append({"type": "body", "parameters": [_parameter(item) for item in body]})
     if isinstance(buttons, Mapping):
         buttons = [{"sub_type": "url", "index": i, "parameters": [text]} for i, text in buttons.items()]

@@ -12,14 +12,20 @@ from airflow_provider_whatsapp.operators.messages import (
     WhatsAppSendTextOperator,
 )
 from airflow_provider_whatsapp.operators.sql import SqlToWhatsAppOperator
+from airflow_provider_whatsapp.operators.templates import (
+    WhatsAppExportTemplatesOperator,
+    WhatsAppSyncTemplatesOperator,
+)
 
 __all__ = [
     "MatonCreateConnectionOperator",
     "SqlToWhatsAppOperator",
     "WhatsAppBulkSendOperator",
+    "WhatsAppExportTemplatesOperator",
     "WhatsAppMarkReadOperator",
     "WhatsAppSendMessageOperator",
     "WhatsAppSendTemplateOperator",
     "WhatsAppSendTextOperator",
+    "WhatsAppSyncTemplatesOperator",
     "WhatsAppUploadMediaOperator",
 ]

@@ -60,9 +60,13 @@ class WhatsAppSendTemplateOperator(WhatsAppBaseSendOperator):
     :param template_name: Template name (templated).
     :param language: Template language code, e.g. ``en_US`` (templated).
     :param body_parameters: Values for ``{{1}}``, ``{{2}}``... in the body; strings become text
-        parameters, dicts are parameter objects (templated).
+        parameters, dicts are parameter objects; a dict ``{"first_name": "Alex"}`` gives a NAMED
+        template's values by name (templated).
     :param header_parameters: Values for the header (templated).
     :param button_parameters: Values for the buttons (templated).
+    :param check_template: Before sending, check that the template exists in this language, is
+        APPROVED and gets exactly the parameters its components declare (one lookup per task). A
+        mismatch fails the task, naming the component and what it takes, and nothing is sent.
     """
 
     template_fields: Sequence[str] = (
@@ -79,9 +83,10 @@ class WhatsAppSendTemplateOperator(WhatsAppBaseSendOperator):
         *,
         template_name: str,
         language: str = "en_US",
-        body_parameters: Sequence[Any] | None = None,
+        body_parameters: Sequence[Any] | Mapping[str, Any] | None = None,
         header_parameters: Sequence[Any] | None = None,
         button_parameters: Sequence[Any] | None = None,
+        check_template: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -90,18 +95,23 @@ class WhatsAppSendTemplateOperator(WhatsAppBaseSendOperator):
         self.body_parameters = body_parameters
         self.header_parameters = header_parameters
         self.button_parameters = button_parameters
+        self.check_template = check_template
 
     def build_message(self) -> Message:
-        """A template message with its parameters as components."""
+        """A template message with its parameters as components, checked against the account's
+        template when ``check_template``."""
         from airflow_provider_whatsapp.models import build_template_message
 
-        return build_template_message(
+        message = build_template_message(
             self.template_name,
             self.language,
             body=self.body_parameters,
             header=self.header_parameters,
             buttons=self.button_parameters,
         )
+        if self.check_template:
+            self.hook.check_template_send(message)
+        return message
 
 
 class WhatsAppMarkReadOperator(WhatsAppBaseOperator):

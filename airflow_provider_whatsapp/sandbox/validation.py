@@ -312,10 +312,12 @@ def validate_template_definition(body: dict[str, Any]) -> Rejection | None:
     return rejection or next(template_definition_problems(body, create=True), None)
 
 
-def validate_template_edit(body: dict[str, Any]) -> Rejection | None:
-    """A POST /{TEMPLATE_ID} body (template edit)."""
+def validate_template_edit(body: dict[str, Any], parameter_format: str = "POSITIONAL") -> Rejection | None:
+    """A POST /{TEMPLATE_ID} body (template edit), judged in the edited template's ``parameter_format``
+    (an edit does not switch it)."""
     rejection = _schema_rejection("template_edit", body, graph_codes=False)
-    return rejection or next(template_definition_problems(body, create=False), None)
+    judged = {**body, "parameter_format": parameter_format}
+    return rejection or next(template_definition_problems(judged, create=False), None)
 
 
 def validate_business_profile_update(body: dict[str, Any]) -> Rejection | None:

@@ -21,7 +21,7 @@ from airflow.providers.common.compat.sdk import (
 )
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
-from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID
+from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID, DEFERRAL_GRACE
 from airflow_provider_whatsapp.hooks.lazy import WhatsAppHookMixin, hook_settings
 
 if TYPE_CHECKING:
@@ -29,10 +29,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_whatsapp.triggers.base import WhatsAppPollingTrigger
     from airflow_provider_whatsapp.triggers.status import Poll
-
-#: How long past the sensor's own timeout Airflow's deferral timeout waits: the trigger reports the
-#: timeout itself, with its last check, and Airflow's is only the backstop.
-DEFERRAL_GRACE = timedelta(minutes=1)
 
 
 class WhatsAppBaseSensor(WhatsAppHookMixin, BaseSensorOperator):

@@ -7,7 +7,7 @@ a long wait survives a blip; any other provider error fails at once with the err
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,7 +16,7 @@ from airflow_provider_whatsapp.exceptions import WhatsAppError, WhatsAppNetworkE
 
 if TYPE_CHECKING:
     from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
-    from airflow_provider_whatsapp.models import MatonConnection
+    from airflow_provider_whatsapp.models import MatonConnection, TemplateInfo
 
 State = Literal["done", "waiting", "failed", "timeout"]
 
@@ -94,19 +94,41 @@ def poll_template(hook: MatonWhatsAppHook, name: str, language: str, *, waba_id:
     A template that does not exist fails: no amount of waiting approves it. ``waba_id`` None means the
     hook's (the connection's) account.
     """
+    return poll_templates(hook, [(name, language)], waba_id=waba_id)
+
+
+def poll_templates(
+    hook: MatonWhatsAppHook, wanted: Sequence[Sequence[str]], *, waba_id: str | None = None
+) -> Poll:
+    """:func:`poll_template` for several ``(name, language)`` at once, from one listing: done when all
+    are APPROVED (the value: their ids, comma-separated), failed as soon as one fails, else waiting."""
 
     def check() -> Poll:
-        template = hook.find_template(name, language, waba_id=waba_id)
-        label = f"template {name} ({language})"
-        if template is None:
-            return Poll("failed", f"{label} does not exist")
-        status = str(template.status).upper()
-        if status == "APPROVED":
-            return Poll("done", f"{label} is APPROVED", template.id)
-        if status in TEMPLATE_FAILED_STATUSES:
-            reason = getattr(template, "rejected_reason", None)
-            because = f", reason: {reason}" if reason and reason != "NONE" else ""
-            return Poll("failed", f"{label} is {status}{because}")
-        return Poll("waiting", f"{label} is {status}")
+        names = {name for name, _ in wanted}
+        only = next(iter(names)) if len(names) == 1 else None  # Graph's filter also matches parts
+        listed = {(t.name, t.language): t for t in hook.list_templates(name=only, waba_id=waba_id)}
+        polls = [_template_poll(listed.get((name, language)), name, language) for name, language in wanted]
+        if len(polls) == 1:
+            return polls[0]
+        for state in ("failed", "waiting"):
+            found = [poll.message for poll in polls if poll.state == state]
+            if found:
+                return Poll(state, "; ".join(found))
+        ids = ",".join(str(poll.value) for poll in polls)
+        return Poll("done", f"{len(polls)} templates are APPROVED", ids)
 
     return _tolerating_blips(check)
+
+
+def _template_poll(template: TemplateInfo | None, name: str, language: str) -> Poll:
+    label = f"template {name} ({language})"
+    if template is None:
+        return Poll("failed", f"{label} does not exist")
+    status = str(template.status).upper()
+    if status == "APPROVED":
+        return Poll("done", f"{label} is APPROVED", template.id)
+    if status in TEMPLATE_FAILED_STATUSES:
+        reason = template.rejected_reason
+        because = f", reason: {reason}" if reason and reason != "NONE" else ""
+        return Poll("failed", f"{label} is {status}{because}")
+    return Poll("waiting", f"{label} is {status}")

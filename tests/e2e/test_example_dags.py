@@ -123,15 +123,16 @@ def test_scheduled_notification_sends_the_template_to_each_recipient(
     assert [line["to"] for line in report] == ["+31******678", "+31******321"]
 
 
-def test_bad_template_parameter_fails_clearly_and_sends_nothing(sandbox_admin: SandboxAdminClient) -> None:
+def test_bad_template_parameter_fails_clearly_and_sends_nothing(
+    sandbox_admin: SandboxAdminClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The send is checked against the account's template first: no request reaches /messages."""
     result = run_dag("whatsapp_scheduled_notification", {"body_parameters": ["unexpected"]})
 
     assert result.state == "failed"
     assert result.tasks["send_daily_template"] == "failed"
-    assert sandbox_admin.messages() == []
-    report = result.xcom("send_daily_template", "report")
-    assert {line["error"]["error"] for line in report} == {"WhatsAppTemplateParameterError"}
-    assert all("132000" in line["error"]["message"] for line in report)
+    assert sandbox_admin.requests_log("/messages") == []
+    assert "template hello_world (en_US): BODY takes no parameters, given 1" in capsys.readouterr().out
 
 
 def test_mixed_recipients_report_per_recipient_and_fail_at_the_end(sandbox_admin: SandboxAdminClient) -> None:
@@ -257,6 +258,50 @@ def test_template_sensor_fails_at_once_on_rejection(
     assert sandbox_admin.messages() == []
 
 
+def test_templates_as_code_syncs_waits_and_sends_checked(
+    sandbox_key: dict[str, Any], sandbox_admin: SandboxAdminClient
+) -> None:
+    """The first run creates the files' templates, waits for their approval and sends both; the second
+    run's sync writes nothing."""
+    result = run_dag("whatsapp_templates_as_code")
+
+    assert result.state == "success", result.tasks
+    plan = result.xcom("sync_templates")
+    assert [(row["action"], row["name"], row["language"], row["result"]) for row in plan] == [
+        ("create", "delivery_window", "en_US", "done"),
+        ("create", "order_shipped", "en_US", "done"),
+        ("create", "order_shipped", "nl", "done"),
+        ("unmanaged", "hello_world", "en_US", None),
+    ]
+    listing = sandbox_admin.call(
+        "GET", f"/whatsapp-business/v21.0/{sandbox_key['waba_id']}/message_templates"
+    )
+    assert {(t["name"], t["language"]): t["status"] for t in listing["data"]} == {
+        ("hello_world", "en_US"): "APPROVED",
+        ("order_shipped", "en_US"): "APPROVED",
+        ("order_shipped", "nl"): "APPROVED",
+        ("delivery_window", "en_US"): "APPROVED",
+    }
+    texts = sorted(message["template_text"] for message in sandbox_admin.messages())
+    assert texts == [
+        "Hi Alex, we deliver order A-1042 between 9:00 and 11:00.\nReply to choose another time",
+        "Order A-1042 shipped\nHi Alex, your order is on its way and arrives on Friday.\n"
+        "Reply STOP to opt out",
+    ]
+    writes = [
+        r for r in sandbox_admin.requests_log() if r["method"] != "GET" and "/messages" not in r["path"]
+    ]
+
+    again = run_dag("whatsapp_templates_as_code", {"customer": "Sam"})
+
+    assert again.state == "success", again.tasks
+    assert {row["action"] for row in again.xcom("sync_templates")} == {"unchanged", "unmanaged"}
+    assert [
+        r for r in sandbox_admin.requests_log() if r["method"] != "GET" and "/messages" not in r["path"]
+    ] == writes
+    assert len(sandbox_admin.messages()) == 4
+
+
 @pytest.mark.parametrize(
     ("dag_id", "messages"),
     [
@@ -265,6 +310,7 @@ def test_template_sensor_fails_at_once_on_rejection(
         ("whatsapp_media_report", 2),
         ("whatsapp_connection_onboarding", 1),
         ("whatsapp_template_approval", 1),
+        ("whatsapp_templates_as_code", 2),
     ],
 )
 @pytest.mark.usefixtures("oauth_user")

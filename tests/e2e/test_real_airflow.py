@@ -45,6 +45,7 @@ SCHEDULED_TO = ["+31611000301", "+31611000302"]
 PIPELINE_TEXT_TO = "+31611000401"  # writes in first: free text reaches it
 PIPELINE_FALLBACK_TO = "+31611000402"  # never wrote: the notifier falls back to the template
 MEDIA_TO = ["+31611000501", "+31611000502"]
+TEMPLATES_TO = "+31611000601"
 
 ONBOARDING = "whatsapp_connection_onboarding"
 TEMPLATE = "whatsapp_template_approval"
@@ -55,10 +56,12 @@ BULK = "whatsapp_bulk_campaign"
 AUDIENCE = [
     line.split(",")[0] for line in (DAGS_FOLDER / "data" / "campaign_audience.csv").read_text().split()[1:]
 ]
-# Triggered in this order, the two that wait for the test first.
+TEMPLATES = "whatsapp_templates_as_code"
+# Triggered in this order, the three that wait for the test first.
 TRIGGER_CONF: dict[str, dict[str, Any]] = {
     ONBOARDING: {"recipients": [ONBOARDING_TO]},
     TEMPLATE: {"recipients": [TEMPLATE_TO]},
+    TEMPLATES: {"recipients": [TEMPLATES_TO], "customer": "Robin"},
     SCHEDULED: {"recipients": SCHEDULED_TO},
     PIPELINE: {"recipients": [PIPELINE_TEXT_TO, PIPELINE_FALLBACK_TO]},
     MEDIA: {"recipients": MEDIA_TO},
@@ -205,6 +208,42 @@ def test_template_sensor_defers_until_the_review_approves(scenario: Scenario) ->
         )
 
 
+def test_templates_as_code_syncs_defers_until_approved_and_sends_checked(scenario: Scenario) -> None:
+    """The sync creates the files' templates and defers; approve them only while it is deferred; the run
+    succeeds, its plan is the sync's XCom, and both templates are sent with their parameters."""
+    cluster, admin = scenario.cluster, scenario.admin
+    with cluster.logs_on_failure():
+        run_id = scenario.runs[TEMPLATES]
+        cluster.wait_until_deferred(TEMPLATES, run_id, "sync_templates", timeout=STEP_TIMEOUT)
+        listing = admin.call("GET", f"/whatsapp-business/v21.0/{admin.ids['waba_id']}/message_templates")
+        created = {(t["name"], t["language"]): t for t in listing["data"]}
+        wanted = [("delivery_window", "en_US"), ("order_shipped", "en_US"), ("order_shipped", "nl")]
+        assert [created[key]["status"] for key in wanted] == ["PENDING"] * 3
+        assert scenario.sent_to(TEMPLATES_TO) == []
+        for key in wanted:
+            admin.call("POST", f"/_sandbox/templates/{created[key]['id']}/approve")
+
+        scenario.finished_run(TEMPLATES)
+        plan = scenario.xcom(TEMPLATES, "sync_templates")
+        assert [
+            (row["action"], row["name"], row["language"]) for row in plan if row["action"] == "create"
+        ] == [("create", *key) for key in wanted]
+        texts = sorted(body["name"] for _, body in scenario.sent_to(TEMPLATES_TO))
+        assert texts == ["delivery_window", "order_shipped"]
+        template_texts = sorted(m["template_text"] for m in admin.messages(to=TEMPLATES_TO))
+        assert template_texts[0].startswith("Hi Robin, we deliver order A-1042 between 9:00 and 11:00.")
+        assert template_texts[1].startswith("Order A-1042 shipped\nHi Robin, your order is on its way")
+        assert_in_order(
+            cluster.task_log(TEMPLATES, run_id, "sync_templates"),
+            "Template plan: 3 to create",
+            "Pausing task as DEFERRED",
+            "3 templates are APPROVED",
+            "Trigger fired event",
+            "DAG bundles loaded",  # the resumed try: a new worker parses the DAG again
+            "3 templates are APPROVED",
+        )
+
+
 def test_scheduled_notification_runs_when_triggered_and_on_its_schedule(scenario: Scenario) -> None:
     """The triggered run sends the template to its Params' recipients; unpausing started the schedule's
     latest run too, which sends to the DAG's default recipients."""
@@ -300,6 +339,7 @@ def test_nothing_else_was_sent_and_no_task_log_holds_the_key(scenario: Scenario)
             PIPELINE: 3 + 3,
             MEDIA: 2 + 2,
             BULK: len(AUDIENCE),
+            TEMPLATES: 2,
         }
         runs = {dag_id: cluster.dag_runs(dag_id) for dag_id in TRIGGER_CONF}
         assert {dag_id: [r["state"] for r in dag_runs] for dag_id, dag_runs in runs.items()} == {
@@ -315,6 +355,7 @@ def test_nothing_else_was_sent_and_no_task_log_holds_the_key(scenario: Scenario)
             *SCHEDULED_TO,
             PIPELINE_TEXT_TO,
             PIPELINE_FALLBACK_TO,
+            TEMPLATES_TO,
         ]
         secrets = [admin.api_key, *(n.lstrip("+") for n in [*numbers, *MEDIA_TO, *AUDIENCE])]
         for dag_id, dag_runs in runs.items():

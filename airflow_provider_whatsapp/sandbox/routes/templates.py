@@ -43,13 +43,16 @@ def rejection_reason(name: str, components: list[dict[str, Any]]) -> str | None:
 
 
 def template_record(template: Template, fields: str | None) -> dict[str, Any]:
-    """A template as Graph answers it, cut to ``fields``."""
+    """A template as Graph answers it, cut to ``fields``; a known field the template lacks (such as
+    ``previous_category``) is left out, as Graph does, and an unknown one is Graph's 400."""
     record = template.to_json()
     if not fields:
         return record
     record.setdefault("rejected_reason", "NONE")
     record.setdefault("quality_score", {"score": "UNKNOWN"})
-    return select_fields(record, fields, "WhatsAppMessageTemplate")
+    known = dict.fromkeys(TEMPLATE_FIELDS) | record
+    chosen = select_fields(known, fields, "WhatsAppMessageTemplate")
+    return {name: value for name, value in chosen.items() if value is not None}
 
 
 def encode_cursor(template: Template) -> str:
@@ -209,7 +212,7 @@ def check_edit_allowed(template: Template, body: dict[str, Any], now: float) -> 
 async def edit_template(request: Request, key: KeyState, template: Template) -> JSONResponse:
     """``POST /{template_id}``: new components and/or category; the template goes back to review."""
     body = await json_body(request)
-    check(validation.validate_template_edit(body))
+    check(validation.validate_template_edit(body, template.parameter_format))
     now = key.now()
     template.refresh(now)
     check_edit_allowed(template, body, now)
