@@ -29,6 +29,8 @@ class MessageTemplate:
     :param env: The DAG's Jinja environment (its filters and globals); rendering is made strict on it.
     :param context: The task's context.
     :param biz_opaque_callback_data: A tracker echoed in status webhooks; may be a template too.
+    :param check: Called with each body; raises ``WhatsAppValidationError`` for a body to refuse (the
+        hook's template check, say: the template exists, is approved, gets its parameters).
     """
 
     def __init__(
@@ -39,8 +41,10 @@ class MessageTemplate:
         *,
         reply_to: str | None = None,
         biz_opaque_callback_data: str | None = None,
+        check: Callable[[Mapping[str, Any]], object] | None = None,
     ) -> None:
         data = message if isinstance(message, Mapping) else message.to_api()
+        self._check = check
         self._strict = env.overlay(undefined=jinja2.StrictUndefined)
         self._context = dict(context)
         self._message = self._compile(dict(data))
@@ -74,9 +78,12 @@ class MessageTemplate:
             raise WhatsAppValidationError([("message", f"a value is missing: {error.message}")]) from None
         except jinja2.TemplateError as error:
             raise WhatsAppValidationError([("message", f"cannot be rendered: {error}")]) from None
-        return build_message_body(
+        body = build_message_body(
             recipient.number, message, reply_to=self.reply_to, biz_opaque_callback_data=tracker
         )
+        if self._check is not None:
+            self._check(body)
+        return body
 
     def plan(self, recipients: Iterable[Recipient], *, skip_invalid: bool) -> Iterator[Planned | Skipped]:
         """A plan row for each recipient: the checked message, or (when ``skip_invalid``) why not.

@@ -43,6 +43,8 @@ class WhatsAppBulkSendOperator(WhatsAppDeliveryOperator):
         send; ``"skip"``: it is skipped and reported.
     :param report_path: Where to write the report (JSON lines), also when it is small (templated).
     :param biz_opaque_callback_data: Tracker echoed in status webhooks; may use the recipient's values.
+    :param check_template: For a template message, check before sending that the template exists in
+        that language, is APPROVED and gets the parameters its components declare (one lookup per task).
     """
 
     template_fields: Sequence[str] = (
@@ -61,6 +63,7 @@ class WhatsAppBulkSendOperator(WhatsAppDeliveryOperator):
         report_path: str | os.PathLike[str] | None = None,
         biz_opaque_callback_data: str | None = None,
         max_in_flight: int = DEFAULT_IN_FLIGHT,
+        check_template: bool = True,
         **kwargs: Any,
     ) -> None:
         if on_invalid not in ("fail", "skip"):
@@ -72,6 +75,7 @@ class WhatsAppBulkSendOperator(WhatsAppDeliveryOperator):
         self.on_invalid = on_invalid
         self.report_path = report_path
         self.biz_opaque_callback_data = biz_opaque_callback_data
+        self.check_template = check_template
         self._audience: Any = None
 
     def _do_render_template_fields(
@@ -105,8 +109,14 @@ class WhatsAppBulkSendOperator(WhatsAppDeliveryOperator):
             self.get_template_env(),
             context,
             biz_opaque_callback_data=self.biz_opaque_callback_data,
+            check=self._check_template if self.check_template else None,
         )
         return template.plan(self.recipient_rows(context), skip_invalid=self.on_invalid == "skip")
+
+    def _check_template(self, body: Mapping[str, Any]) -> None:
+        """The hook's template check, for template messages (its lookup is remembered for the task)."""
+        if body.get("type") == "template":
+            self.hook.check_template_send({"type": "template", "template": body["template"]})
 
     def publish(self, ledger: DeliveryLedger, summary: Summary, context: Context) -> Summary:
         """The report to XCom when it is small, to a file when asked or too big; the summary says where."""

@@ -146,3 +146,24 @@ def test_faults_across_task_retries_account_for_everyone_and_store_no_duplicate(
     assert final["sent"] <= len(texts) <= final["sent"] + final["unknown"], (
         "lost answers are unknown, not lost"
     )
+
+
+def test_a_template_campaign_is_checked_against_the_template_before_any_send(
+    unlimited_admin: SandboxAdminClient,
+) -> None:
+    """hello_world takes no parameter: every recipient's message is refused locally, none sent."""
+    message = {
+        "type": "template",
+        "template": {
+            "name": "hello_world",
+            "language": {"code": "en_US"},
+            "components": [{"type": "body", "parameters": [{"type": "text", "text": "{{ name }}"}]}],
+        },
+    }
+    with pytest.raises(AirflowFailException, match=r"recipients\[0\].*hello_world"):
+        run(bulk(recipients=people(5), message=message), RecordingTI())
+    assert unlimited_admin.requests_log("/messages") == []
+    summary = run(
+        bulk(recipients=people(5), message=message, check_template=False, max_failures=5), RecordingTI()
+    )
+    assert summary["failed"] == {"132000": 5}, "unchecked, the gateway refuses each one"
