@@ -33,9 +33,11 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     func,
+    inspect,
     select,
     update,
 )
+from sqlalchemy.exc import DatabaseError
 
 #: Rows of a try's plan that a sender still has to attempt.
 DUE = "planned"
@@ -147,7 +149,7 @@ class DeliveryLedger:
         self.engine = engine
         self.key = key
         self.try_number = try_number
-        metadata.create_all(engine, checkfirst=True)
+        _create_table(engine)
 
     def _now(self) -> datetime:
         return datetime.now(UTC)
@@ -333,6 +335,16 @@ class DeliveryLedger:
                     if row.error:
                         line["error"] = json.loads(row.error)
                     yield line
+
+
+def _create_table(engine: Engine) -> None:
+    """Create the table (and its index) unless it is there. Mapped tasks starting at once may race to
+    create it: the loser's error is fine when the table is there after all."""
+    try:
+        metadata.create_all(engine, checkfirst=True)
+    except DatabaseError:
+        if not inspect(engine).has_table(deliveries.name):
+            raise
 
 
 def _code(error: Mapping[str, Any]) -> str:

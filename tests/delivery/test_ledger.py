@@ -149,3 +149,27 @@ def test_plans_bigger_than_a_batch(make_ledger: LedgerFactory) -> None:
     assert ledger.plan(planned(count)) == count
     assert len(send_all(ledger)) == count
     assert [line["seq"] for line in ledger.report()] == list(range(count))
+
+
+def test_tasks_that_start_at_once_may_race_to_create_the_table(ledger_engine: Any) -> None:
+    """Each makes its ledger as if it were the first; all of them work."""
+    import threading
+
+    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, TaskKey
+
+    start, errors = threading.Barrier(6), []
+
+    def first_use(index: int) -> None:
+        start.wait()
+        try:
+            ledger = DeliveryLedger(ledger_engine, TaskKey("race", f"run_{index}", "send"), 1)
+            ledger.plan(planned(2))
+        except Exception as error:  # collected: the assertion below names it
+            errors.append(error)
+
+    threads = [threading.Thread(target=first_use, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
