@@ -4,12 +4,15 @@ A batch's rows are committed ``pending`` before its first request and their outc
 last answer is in; the next batch is already in flight meanwhile, so that the ledger's commits never
 leave the threads idle. When the sender is stopped (the task's timeout, a bug), the sends not started
 yet go back to ``planned``, and the ones that were in flight stay ``pending``: the next try reports
-them ``unknown``. Rate limits are the hook's business (its token bucket slows down on 429).
+them ``unknown``. A stop may land between any two statements (a signal handler raises there), so
+which requests started is known from the workers themselves, not from the main thread's bookkeeping.
+Rate limits are the hook's business (its token bucket slows down on 429).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
@@ -33,7 +36,46 @@ WAKE_SECONDS = 0.5
 #: How long a stopped sender waits for its requests in flight before it leaves them ``pending``.
 STOP_WAIT_SECONDS = 5.0
 
-Batch = tuple[list[Due], list[Future[Outcome]]]
+Batch = tuple[list[Due], list[Future[Outcome | None]]]
+
+
+class StartedRequests:
+    """Which rows' requests started and what they answered, told by the worker threads.
+
+    Once stopped, no request starts: a row a worker had not started yet is known not to be sent.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._stopped = False
+        self._started: set[int] = set()
+        self._finished: dict[int, Outcome] = {}
+
+    def start(self, row_id: int) -> bool:
+        """Whether the worker may send this row (not once stopped)."""
+        with self._changed:
+            if not self._stopped:
+                self._started.add(row_id)
+            return not self._stopped
+
+    def finish(self, outcome: Outcome) -> None:
+        with self._changed:
+            self._finished[outcome.id] = outcome
+            self._changed.notify_all()
+
+    def forget(self, rows: Sequence[Due]) -> None:
+        """Drop rows whose outcomes the ledger holds (memory stays bounded by the rows in flight)."""
+        with self._changed:
+            for row in rows:
+                self._started.discard(row.id)
+                self._finished.pop(row.id, None)
+
+    def stop(self, timeout: float) -> tuple[set[int], dict[int, Outcome]]:
+        """Let no request start; wait up to ``timeout`` for the started ones; return both."""
+        with self._changed:
+            self._stopped = True
+            self._changed.wait_for(lambda: self._started <= self._finished.keys(), timeout)
+            return set(self._started), dict(self._finished)
 
 
 @dataclass
@@ -85,6 +127,7 @@ class BulkSender:
         self.max_in_flight = max(1, max_in_flight)
         self.resend_unknown = resend_unknown
         self.progress = Progress()
+        self.requests = StartedRequests()
 
     @property
     def batch_size(self) -> int:
@@ -100,11 +143,13 @@ class BulkSender:
             while True:
                 batch = self.ledger.due(self.batch_size, resend_unknown=self.resend_unknown)
                 if batch:
+                    futures: list[Future[Outcome | None]] = []
+                    in_flight.append((batch, futures))  # before the rows turn pending: a stop sees them
                     self.ledger.mark_pending(batch)
-                    in_flight.append((batch, [pool.submit(self._send, row) for row in batch]))
+                    futures.extend(pool.submit(self._send, row) for row in batch)
                 if in_flight and (len(in_flight) > 1 or not batch):
                     self._settle(in_flight[0])
-                    in_flight.popleft()
+                    self.requests.forget(in_flight.popleft()[0])
                     self._report(on_progress)
                 if not batch and not in_flight:
                     pool.shutdown()
@@ -113,8 +158,15 @@ class BulkSender:
             self._stop(pool, in_flight)
             raise
 
-    def _send(self, row: Due) -> Outcome:
-        """One request (in a worker thread): its outcome, whatever happens."""
+    def _send(self, row: Due) -> Outcome | None:
+        """One request (in a worker thread): its outcome, whatever happens; None once stopped."""
+        if not self.requests.start(row.id):
+            return None
+        outcome = self._request(row)
+        self.requests.finish(outcome)
+        return outcome
+
+    def _request(self, row: Due) -> Outcome:
         try:
             result = self.hook.send_body(row.body)
         except WhatsAppError as error:
@@ -128,7 +180,7 @@ class BulkSender:
         futures = entry[1]
         while wait(futures, timeout=WAKE_SECONDS).not_done:
             pass  # waking up now and then lets the main thread run a signal handler (a task timeout)
-        outcomes = [future.result() for future in futures]
+        outcomes = [outcome for future in futures if (outcome := future.result()) is not None]
         self.ledger.record(outcomes)
         self.progress.add(outcomes)
 
@@ -140,15 +192,12 @@ class BulkSender:
     def _stop(self, pool: ThreadPoolExecutor, in_flight: deque[Batch]) -> None:
         """Put back what never started, give the running requests a moment, record what finished;
         a request still running stays ``pending`` (the next try reports it ``unknown``)."""
-        outcomes: list[Outcome] = []
-        running: list[Future[Outcome]] = []
-        for batch, futures in in_flight:
-            for row, future in zip(batch, futures, strict=True):
-                if future.cancel():
-                    outcomes.append(Outcome(row.id, DUE))
-                else:
-                    running.append(future)
-        wait(running, timeout=STOP_WAIT_SECONDS)
-        outcomes += [f.result() for f in running if f.done() and f.exception() is None]
-        pool.shutdown(wait=False)
+        started, finished = self.requests.stop(STOP_WAIT_SECONDS)
+        pool.shutdown(wait=False, cancel_futures=True)
+        outcomes = [
+            finished[row.id] if row.id in finished else Outcome(row.id, DUE)
+            for batch, _ in in_flight
+            for row in batch
+            if row.id in finished or row.id not in started
+        ]
         self.ledger.record(outcomes)

@@ -1,0 +1,110 @@
+"""A sender stopped at any point leaves each row in the state that tells the truth about it: planned
+when its request never started, pending (so ``unknown`` next try) when it may have left, its outcome
+when its answer came in. The stop is raised where a signal handler could raise it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from airflow_provider_whatsapp.delivery import sender
+from airflow_provider_whatsapp.delivery.ledger import DUE, PENDING, SENT, DeliveryLedger, Due, Outcome
+from airflow_provider_whatsapp.delivery.sender import BulkSender, StartedRequests
+from airflow_provider_whatsapp.models.responses import SendResult
+from tests.delivery.conftest import LedgerFactory
+from tests.delivery.test_ledger import planned
+
+
+class Stopped(Exception):
+    """What the task's timeout raises in the main thread, wherever it is."""
+
+
+class RecordingHook:
+    """Answers every send at once, except the one ``hold`` names, which waits until released."""
+
+    def __init__(self, hold: int | None = None) -> None:
+        self.hold = hold
+        self.sent: list[str] = []
+        self.holding, self.release = threading.Event(), threading.Event()
+
+    def send_body(self, body: Mapping[str, Any], **_: Any) -> SendResult:
+        if self.hold is not None and body["to"] == planned(self.hold + 1)[self.hold].body["to"]:
+            self.holding.set()
+            self.release.wait(30)
+        self.sent.append(body["to"])
+        return SendResult(message_id=f"wamid.{body['to']}")
+
+
+def states(ledger: DeliveryLedger) -> list[str]:
+    return [line["status"] for line in ledger.report()]
+
+
+def test_a_stop_right_after_a_batch_turns_pending_puts_it_back(
+    make_ledger: LedgerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window between the commit and the bookkeeping: the batch was never sent, so it is planned."""
+    ledger = make_ledger(1)
+    ledger.plan(planned(4))
+    commit, calls = ledger.mark_pending, []
+
+    def stopped_after_the_second_commit(rows: list[Due]) -> None:
+        commit(rows)
+        calls.append(rows)
+        if len(calls) == 2:
+            raise Stopped
+
+    monkeypatch.setattr(ledger, "mark_pending", stopped_after_the_second_commit)
+    hook = RecordingHook()
+    with pytest.raises(Stopped):
+        BulkSender(hook, ledger, max_in_flight=1).run()  # type: ignore[arg-type]
+
+    assert states(ledger) == [SENT, SENT, DUE, DUE]
+    assert len(hook.sent) == 2
+
+
+def test_a_stop_while_a_request_is_in_flight_leaves_only_it_pending(
+    make_ledger: LedgerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker: the first answer is in, the second request hangs, the next batch waits its turn."""
+    monkeypatch.setattr(sender, "STOP_WAIT_SECONDS", 0.05)
+    ledger = make_ledger(1)
+    ledger.plan(planned(4))
+    hook = RecordingHook(hold=1)
+
+    def stopped_while_waiting_for_answers(self: BulkSender, entry: Any) -> None:
+        hook.holding.wait(30)
+        raise Stopped
+
+    monkeypatch.setattr(BulkSender, "_settle", stopped_while_waiting_for_answers)
+    with pytest.raises(Stopped):
+        BulkSender(hook, ledger, max_in_flight=1).run()  # type: ignore[arg-type]
+    hook.release.set()
+
+    assert states(ledger) == [SENT, PENDING, DUE, DUE]
+
+
+def test_once_stopped_no_request_starts() -> None:
+    requests = StartedRequests()
+    assert requests.start(1)
+    assert requests.start(2)
+    requests.finish(Outcome(2, SENT))
+    assert requests.stop(timeout=0) == ({1, 2}, {2: Outcome(2, SENT)})
+    assert not requests.start(3), "a worker picking up a row after the stop must not send it"
+
+
+def test_a_stop_waits_for_the_requests_that_started() -> None:
+    requests, stopping = StartedRequests(), threading.Event()
+    requests.start(1)
+
+    def answer_after_the_stop_began() -> None:
+        stopping.wait(30)
+        time.sleep(0.05)
+        requests.finish(Outcome(1, SENT))
+
+    threading.Thread(target=answer_after_the_stop_began, daemon=True).start()
+    stopping.set()
+    assert requests.stop(timeout=30)[1] == {1: Outcome(1, SENT)}
