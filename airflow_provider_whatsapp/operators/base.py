@@ -89,6 +89,26 @@ class WhatsAppDeliveryOperator(WhatsAppBaseOperator):
         self.max_in_flight = max_in_flight
         self.ledger_conn_id = ledger_conn_id
 
+    def _do_render_template_fields(
+        self,
+        parent: Any,
+        template_fields: Iterable[str],
+        context: Context,
+        jinja_env: jinja2.Environment,
+        seen_oids: set[int],
+    ) -> None:
+        """Render, then :meth:`hide_recipients`: Airflow stores the rendered fields right after
+        rendering (the UI's "Rendered" tab), so they never hold a full number. This is the step both
+        plain and mapped tasks render through (Airflow's mapped operator calls it on the unmapped task).
+        """
+        super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
+        if parent is self:
+            self.hide_recipients()
+
+    def hide_recipients(self) -> None:
+        """Replace the rendered recipients by what may be shown of them."""
+        raise NotImplementedError
+
     def plan(self, context: Context) -> Iterable[Planned | Skipped]:
         """The checked message for each recipient, in order (raise ``WhatsAppValidationError`` to stop)."""
         raise NotImplementedError
@@ -192,24 +212,9 @@ class WhatsAppBaseSendOperator(WhatsAppDeliveryOperator):
         self.biz_opaque_callback_data = biz_opaque_callback_data
         self._recipients: list[str] | None = None
 
-    def _do_render_template_fields(
-        self,
-        parent: Any,
-        template_fields: Iterable[str],
-        context: Context,
-        jinja_env: jinja2.Environment,
-        seen_oids: set[int],
-    ) -> None:
-        """Render, then keep the recipients privately and leave only their masked numbers in ``to``.
-
-        Airflow stores rendered fields right after rendering (the UI's "Rendered" tab), so they never
-        hold a full number. This is the step both plain and mapped tasks render through (Airflow's
-        mapped operator calls it on the unmapped task for this purpose); rendering again re-renders
-        the masked list, which keeps the recipients already parsed.
-        """
-        super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
-        if parent is not self:
-            return
+    def hide_recipients(self) -> None:
+        """Keep the recipients privately and leave only their masked numbers in ``to``; rendering
+        again re-renders the masked list, which keeps the recipients already parsed."""
         if self._recipients is not None and self.to == [mask_phone(n) for n in self._recipients]:
             return
         try:

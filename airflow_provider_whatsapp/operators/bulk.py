@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from airflow_provider_whatsapp.operators.base import WhatsAppDeliveryOperator
 
 if TYPE_CHECKING:
-    import jinja2
     from airflow.sdk import Context
 
     from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, Planned, Skipped
@@ -78,18 +77,9 @@ class WhatsAppBulkSendOperator(WhatsAppDeliveryOperator):
         self.check_template = check_template
         self._audience: Any = None
 
-    def _do_render_template_fields(
-        self,
-        parent: Any,
-        template_fields: Iterable[str],
-        context: Context,
-        jinja_env: jinja2.Environment,
-        seen_oids: set[int],
-    ) -> None:
-        """Render, then keep the audience privately: Airflow stores rendered fields (the UI's
-        "Rendered" tab), which then show how many recipients there are, not their numbers."""
-        super()._do_render_template_fields(parent, template_fields, context, jinja_env, seen_oids)
-        if parent is self and self.recipients is not None and not isinstance(self.recipients, Shown):
+    def hide_recipients(self) -> None:
+        """Keep the audience privately; what is shown says how many recipients, not their numbers."""
+        if self.recipients is not None and not isinstance(self.recipients, Shown):
             self._audience = self.recipients
             self.recipients = Shown.of(self.recipients)
 
