@@ -32,12 +32,16 @@ from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 pytest_plugins = ["tests.airflow_fixtures"]
 
+#: Sandbox seconds a new template of the shared sandbox stays PENDING: ``advance_clock`` ends the review.
+REVIEW_DELAY = 0.5
+
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
-    """The sandbox on a free loopback port; templates are reviewed after 0.5 s, connections activate
-    only when their url is opened. Default rate limit (10 requests/s, burst 10) and no faults."""
-    with SandboxServer(SandboxConfig(template_approval_delay=0.5, activation_delay=None)) as server:
+    """The sandbox on a free loopback port; templates are reviewed after ``REVIEW_DELAY``, connections
+    activate only when their url is opened. Default rate limit (10 requests/s, burst 10) and no faults."""
+    config = SandboxConfig(template_approval_delay=REVIEW_DELAY, activation_delay=None)
+    with SandboxServer(config) as server:
         yield server
 
 
