@@ -30,13 +30,21 @@ class RecordingHook:
         self.hold = hold
         self.sent: list[str] = []
         self.holding, self.release = threading.Event(), threading.Event()
+        self._answered = threading.Condition()
 
     def send_body(self, body: Mapping[str, Any], **_: Any) -> SendResult:
         if self.hold is not None and body["to"] == planned(self.hold + 1)[self.hold].body["to"]:
             self.holding.set()
             self.release.wait(30)
-        self.sent.append(body["to"])
+        with self._answered:
+            self.sent.append(body["to"])
+            self._answered.notify_all()
         return SendResult(message_id=f"wamid.{body['to']}")
+
+    def wait_until_sent(self, count: int) -> None:
+        """Block until ``count`` sends were answered (the worker threads run at their own pace)."""
+        with self._answered:
+            assert self._answered.wait_for(lambda: len(self.sent) >= count, timeout=30)
 
 
 def states(ledger: DeliveryLedger) -> list[str]:
@@ -50,15 +58,16 @@ def test_a_stop_right_after_a_batch_turns_pending_puts_it_back(
     ledger = make_ledger(1)
     ledger.plan(planned(4))
     commit, calls = ledger.mark_pending, []
+    hook = RecordingHook()
 
     def stopped_after_the_second_commit(rows: list[Due]) -> None:
         commit(rows)
         calls.append(rows)
         if len(calls) == 2:
+            hook.wait_until_sent(2)  # the first batch (two rows) answered, however slow its thread
             raise Stopped
 
     monkeypatch.setattr(ledger, "mark_pending", stopped_after_the_second_commit)
-    hook = RecordingHook()
     with pytest.raises(Stopped):
         BulkSender(hook, ledger, max_in_flight=1).run()  # type: ignore[arg-type]
 
