@@ -7,6 +7,7 @@ here, before any test module imports Airflow: tests never touch ``~/airflow``.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -58,3 +59,12 @@ def sandbox_key(sandbox: SandboxServer) -> dict[str, Any]:
 def sandbox_admin(sandbox_key: dict[str, Any]) -> SandboxAdminClient:
     """The sandbox's admin API for the test's key: what was sent, customers writing in, faults."""
     return SandboxAdminClient(sandbox_key["base_url"], sandbox_key)
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback URL that refuses connections: its port is bound, so no other process can take it,
+    but nothing listens on it."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"

@@ -3,8 +3,9 @@ score and the mutants that survived.
 
 A mutant is killed when a test failed, timed out or mypy refused it. Mutants that no test can tell from
 the original (listed, each with its reason, in ``tests/mutation/EQUIVALENT.md``) are counted apart: the
-score is killed / (mutants - equivalent). ``--report`` prints the table from the last run without
-running mutmut again; other arguments go to ``mutmut run`` (e.g. mutant names to run again).
+score is killed / (mutants - equivalent). mutmut keeps its results in ``mutants/``: a second run tests only
+mutants without a result. ``--again`` runs the last run's survivors again (after new tests), ``--report``
+prints the table without running mutmut; other arguments go to ``mutmut run`` (e.g. mutant names).
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ def report(statuses: dict[str, str]) -> bool:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--again"]:
+        known = equivalent()
+        argv = [name for name, status in results().items() if status not in KILLED and name not in known]
+        if not argv:
+            return 0 if report(results()) else 1
     if argv[:1] != ["--report"]:
         started = time.monotonic()
         subprocess.run([MUTMUT, "run", *argv], cwd=ROOT, check=False)

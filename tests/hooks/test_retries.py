@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 import pytest
@@ -85,19 +84,13 @@ def test_opt_in_retry_after_unknown_outcome(
 
 
 def test_connection_refused_is_retried_then_reported(
-    make_hook: HookFactory, caplog: pytest.LogCaptureFixture
+    make_hook: HookFactory, caplog: pytest.LogCaptureFixture, refused_url: str
 ) -> None:
     """Nothing can have been accepted when the connection was refused, so even a send is retried."""
-    with socket.socket() as probe:  # bound but not listening: refused, and no other process can take it
-        probe.bind(("127.0.0.1", 0))
-        closed_port = probe.getsockname()[1]
-        hook = make_hook(host=f"http://127.0.0.1:{closed_port}", max_retries=2)
-        with pytest.raises(WhatsAppNetworkError, match="gateway unreachable at") as caught:
-            hook.send_template(CUSTOMER, TEMPLATE)
-    assert (
-        caught.value.url
-        == f"http://127.0.0.1:{closed_port}/whatsapp-business/v21.0/{hook.phone_number_id}/messages"
-    )
+    hook = make_hook(host=refused_url, max_retries=2)
+    with pytest.raises(WhatsAppNetworkError, match="gateway unreachable at") as caught:
+        hook.send_template(CUSTOMER, TEMPLATE)
+    assert caught.value.url == f"{refused_url}/whatsapp-business/v21.0/{hook.phone_number_id}/messages"
     assert "nothing was sent" in str(caught.value)
     assert "retry 1 of 2" in caplog.text
     assert "retry 2 of 2" in caplog.text

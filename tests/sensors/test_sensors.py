@@ -236,9 +236,9 @@ class FirstTry:
 
 
 def test_a_poking_sensor_that_times_out_says_what_its_last_check_saw(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, refused_url: str
 ) -> None:
-    unreachable = {"conn_type": "maton_whatsapp", "host": "http://127.0.0.1:9", "password": "k"}
+    unreachable = {"conn_type": "maton_whatsapp", "host": refused_url, "password": "k"}
     monkeypatch.setenv(CONN_ENV, json.dumps(unreachable))
     sensor = MatonConnectionSensor(task_id="wait", poke_interval=0.05, timeout=0.2, mode="poke")
 
