@@ -1,7 +1,8 @@
 """``make mutation``: run mutmut over the modules of ``[tool.mutmut] only_mutate``, then print each module's
 score and the mutants that survived.
 
-A mutant is killed when a test failed, timed out or mypy refused it. Mutants that no test can tell from
+A mutant is killed when a test failed, timed out or mypy refused it; one not checked yet (an interrupted
+run) leaves its module unfinished. Mutants that no test can tell from
 the original (listed, each with its reason, in ``tests/mutation/EQUIVALENT.md``) are counted apart: the
 score is killed / (mutants - equivalent). mutmut keeps its results in ``mutants/``: a second run tests only
 mutants without a result. ``--again`` runs the last run's survivors again (after new tests), ``--report``
@@ -59,20 +60,23 @@ def report(statuses: dict[str, str]) -> bool:
     counts: dict[str, Counter[str]] = {name: Counter() for name in names}
     survivors: list[str] = []
     for mutant, status in sorted(statuses.items()):
-        kind = "equivalent" if mutant in known else "killed" if status in KILLED else "alive"
+        if mutant in known:
+            kind = "equivalent"
+        else:
+            kind = "killed" if status in KILLED else "unchecked" if status == "not checked" else "alive"
         counts.setdefault(module_of(mutant, names), Counter())[kind] += 1
         if kind == "alive":
             survivors.append(f"{mutant}: {status}")
     width = max(len(name) for name in counts)
-    print(f"\n{'module':<{width}}  mutants  killed  alive  equivalent  score")
+    print(f"\n{'module':<{width}}  mutants  killed  alive  equivalent  unchecked  score")
     passed = True
     for name, count in counts.items():
         judged = count["killed"] + count["alive"]
         score = 100.0 * count["killed"] / judged if judged else 100.0
-        passed &= score >= THRESHOLD
+        passed &= score >= THRESHOLD and not count["unchecked"]
         print(
             f"{name:<{width}}  {sum(count.values()):>7}  {count['killed']:>6}  {count['alive']:>5}  "
-            f"{count['equivalent']:>10}  {score:5.1f} %"
+            f"{count['equivalent']:>10}  {count['unchecked']:>9}  {score:5.1f} %"
         )
     print(f"\nsurviving mutants ({len(survivors)}; `mutmut show NAME` prints one's diff):")
     for line in survivors:
