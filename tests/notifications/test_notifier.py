@@ -115,7 +115,7 @@ def test_long_texts_are_cut_to_the_limit(sandbox_admin: Any) -> None:
 
 
 def test_text_and_template_are_exclusive() -> None:
-    with pytest.raises(ValueError, match="^WhatsAppNotifier: give either text or template_name, not both$"):
+    with pytest.raises(ValueError, match=r"^WhatsAppNotifier: give either text or template_name, not both$"):
         WhatsAppNotifier(to=ALICE, text="x", template_name="hello_world")
 
 
