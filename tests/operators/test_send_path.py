@@ -27,7 +27,7 @@ def test_no_recipient_fails_at_render_time_and_a_wrong_number_before_any_send(
     wrong = WhatsAppSendTextOperator(task_id="t", to=[ALICE, "12"], text="x")
     with pytest.raises(AirflowFailException) as refused:
         wrong.execute(RecordingTI().context())
-    assert str(refused.value) == f"recipients[1].to: {PHONE_RULE}"
+    assert str(refused.value) == f"to: {PHONE_RULE}"
     assert sandbox_admin.messages() == []
 
 
