@@ -4,16 +4,27 @@ when its answer came in. The stop is raised where a signal handler could raise i
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from airflow_provider_whatsapp.delivery import sender
-from airflow_provider_whatsapp.delivery.ledger import DUE, PENDING, SENT, DeliveryLedger, Due, Outcome
-from airflow_provider_whatsapp.delivery.sender import BulkSender, StartedRequests
+from airflow_provider_whatsapp.delivery.ledger import (
+    DUE,
+    FAILED,
+    PENDING,
+    RETRY,
+    SENT,
+    DeliveryLedger,
+    Due,
+    Outcome,
+)
+from airflow_provider_whatsapp.delivery.sender import BulkSender, Progress, StartedRequests
 from airflow_provider_whatsapp.models.responses import SendResult
 from tests.delivery.conftest import LedgerFactory
 from tests.delivery.test_ledger import planned
@@ -117,3 +128,25 @@ def test_a_stop_waits_for_the_requests_that_started() -> None:
     threading.Thread(target=answer_after_the_stop_began, daemon=True).start()
     stopping.set()
     assert requests.stop(timeout=30)[1] == {1: Outcome(1, SENT)}
+
+
+def test_progress_says_how_many_were_sent_how_fast_and_what_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    progress = Progress(started=100.0, logged=100.0)
+    monkeypatch.setattr(sender, "time", SimpleNamespace(monotonic=lambda: 102.0))
+    progress.add([Outcome(i, SENT) for i in range(4)] + [Outcome(4, FAILED), Outcome(5, RETRY)])
+    assert progress.rate() == 3.0
+    assert progress.line() == "sent 4 (2.0/s); 1 failed, 1 retry"
+    assert Progress(started=102.0).line() == "sent 0 (0.0/s)"
+
+
+def test_a_run_reports_progress_every_progress_seconds(
+    make_ledger: LedgerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sender, "PROGRESS_SECONDS", 0.0)
+    ledger = make_ledger(1)
+    ledger.plan(planned(4))
+    lines: list[str] = []
+    outcomes = BulkSender(RecordingHook(), ledger, max_in_flight=1).run(on_progress=lines.append)  # type: ignore[arg-type]
+    assert outcomes == {SENT: 4}
+    assert lines, "a line after each batch"
+    assert re.fullmatch(r"sent 4 \(\d+\.\d/s\)", lines[-1]), lines
