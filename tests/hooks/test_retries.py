@@ -120,3 +120,13 @@ def test_retries_stop_at_max_retries(make_hook: HookFactory, sandbox_admin: Sand
     assert caught.value.retry_after is not None
     requests_seen: list[dict[str, Any]] = sandbox_admin.requests_log(hook.phone_number_id)
     assert len(requests_seen) == 3
+
+
+def test_a_connection_created_without_an_answer_is_not_created_again(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
+    """Control-plane writes follow the send policy: a lost answer is an unknown outcome, never repeated."""
+    sandbox_admin.set_faults(script=["lost"])
+    with pytest.raises(WhatsAppUnknownOutcomeError):
+        hook.create_maton_connection()
+    assert len(sandbox_admin.connections("PENDING")) == 1
