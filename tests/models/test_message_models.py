@@ -462,3 +462,27 @@ def test_build_message_body_minimal() -> None:
 def test_parse_rejects_non_objects() -> None:
     with pytest.raises(WhatsAppValidationError):
         parse_message("hello")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("emoji", "accepted"),
+    [
+        ("", True),  # removes the reaction
+        ("\U0001f44d", True),
+        ("\U0001f44d\U0001f3fd", True),  # with a skin tone
+        ("\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466", True),  # a family: 7 code points
+        ("ok", False),  # ASCII letters
+        ("\U0001f44d ", False),  # a space
+        ("\U0001f44da", False),  # an ASCII letter
+        ("1", False),
+        ("\u2764" * 16, True),
+        ("\u2764" * 17, False),
+    ],
+)
+def test_a_reaction_is_one_short_emoji_or_nothing(emoji: str, accepted: bool) -> None:
+    body = {"type": "reaction", "reaction": {"message_id": "wamid.1", "emoji": emoji}}
+    if accepted:
+        assert parse_message(body).model_dump(exclude_none=True) == body
+    else:
+        with pytest.raises(WhatsAppValidationError, match="must be one emoji"):
+            parse_message(body)
