@@ -3,14 +3,23 @@ sandbox: what is done, what waits, what fails at once, and how gateway errors co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from airflow_provider_whatsapp.triggers.status import Poll, poll_connection, poll_template, poll_templates
 from tests.hooks.conftest import HookFactory
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    """The hooks' sandbox, but a template stays PENDING until a test decides (no review timer to race)."""
+    with SandboxServer(SandboxConfig(template_approval_delay=24 * 3600.0, activation_delay=None)) as server:
+        yield server
 
 
 @pytest.fixture

@@ -1,13 +1,29 @@
-"""Template management through the hook: paging by cursor, create, approve, edit, delete."""
+"""Template management through the hook: paging by cursor, create, approve, edit, delete.
+
+The module's sandbox stands still: a review ends only when a test moves its clock by ``REVIEW_DELAY``.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from tests.conftest import REVIEW_DELAY
+
+FROZEN = 1_750_000_000.0
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    """The hooks' sandbox on a clock that only ``advance_clock`` moves."""
+    config = SandboxConfig(template_approval_delay=REVIEW_DELAY, activation_delay=None, clock=lambda: FROZEN)
+    with SandboxServer(config) as server:
+        yield server
 
 
 def definition(name: str) -> dict[str, object]:
