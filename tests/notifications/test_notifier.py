@@ -216,7 +216,7 @@ def test_what_happened_is_logged_in_full(sandbox_admin: Any, capfd: pytest.Captu
         "WhatsApp notification: 1 of 1 recipient(s) failed: +31******321: WhatsAppOutsideWindowError"
         in logged
     )
-    assert "WhatsApp notification failed and was not sent: " in logged
+    assert "WhatsApp notification failed and was not sent: to: at least one recipient is required" in logged
     assert [m["type"] for m in sandbox_admin.messages()] == ["template"]
 
 
