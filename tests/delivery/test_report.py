@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from airflow.sdk import ObjectStoragePath
 
+from airflow_provider_whatsapp.delivery.ledger import FAILED, RETRY, SENT, UNKNOWN, Outcome, Skipped
 from airflow_provider_whatsapp.delivery.report import Summary, write_report
+from tests.delivery.conftest import LedgerFactory
+from tests.delivery.test_ledger import planned
 
 LINES = [
     {"seq": 0, "to": "+31******678", "status": "sent", "message_id": "wamid.1"},
@@ -70,3 +73,24 @@ def test_a_url_or_object_storage_path_goes_through_object_storage(tmp_path: Path
     assert write_report(LINES, ObjectStoragePath(url) if as_path else url) == 2
     written = ObjectStoragePath(url).read_text()
     assert [json.loads(line) for line in written.splitlines()] == LINES
+
+
+def test_the_summary_of_a_ledger_counts_each_state_of_this_plan(make_ledger: LedgerFactory) -> None:
+    ledger = make_ledger(1)
+    rows = planned(7)
+    ledger.plan([*rows, Skipped(7, "+31******999", "+31699999999", {"error": "WhatsAppValidationError"})])
+    due = ledger.due(100)
+    ledger.mark_pending(due[:6])
+    error = {"error": "WhatsAppRecipientError", "code": 131026}
+    ledger.record(
+        [
+            Outcome(due[0].id, SENT, wamid="wamid.0"),
+            Outcome(due[1].id, SENT, wamid="wamid.1"),
+            Outcome(due[2].id, FAILED, error=error),
+            Outcome(due[3].id, RETRY, error={"error": "WhatsAppRateLimitError"}),
+            Outcome(due[4].id, UNKNOWN, error={"error": "WhatsAppUnknownOutcomeError"}),
+        ]
+    )
+    assert Summary.of(ledger) == Summary(
+        total=8, sent=2, failed={"131026": 1}, retry=1, unknown=1, skipped=1, not_sent=2
+    )

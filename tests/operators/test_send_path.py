@@ -3,11 +3,13 @@ each recipient's line in the task log says."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
 
+from airflow_provider_whatsapp.delivery import sender
 from airflow_provider_whatsapp.operators import WhatsAppSendTemplateOperator, WhatsAppSendTextOperator
 from airflow_provider_whatsapp.utils.phone import PHONE_RULE
 from tests.task_instance import RecordingTI
@@ -44,9 +46,13 @@ def test_reply_to_and_the_tracker_reach_every_stored_message(
     assert stored["body"]["biz_opaque_callback_data"] == "order-42"
 
 
-def test_each_recipient_gets_a_log_line_with_its_wamid_or_error(
-    maton_connection: dict[str, Any], sandbox_admin: Any, capfd: pytest.CaptureFixture[str]
+def test_the_task_log_tells_the_plan_the_progress_each_recipient_and_the_summary(
+    maton_connection: dict[str, Any],
+    sandbox_admin: Any,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(sender, "PROGRESS_SECONDS", 0.0)
     op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, UNDELIVERABLE], template_name="hello_world")
     ti = RecordingTI()
     with pytest.raises(AirflowFailException):
@@ -55,3 +61,6 @@ def test_each_recipient_gets_a_log_line_with_its_wamid_or_error(
     lines = "".join(capfd.readouterr())
     assert f"+31******678: sent {sent['message_id']}" in lines
     assert f"+31******000: failed {failed['error']}" in lines
+    assert "Planned 2 recipient(s); sending what has no outcome yet" in lines
+    assert re.search(r"sent 1 \(\d+\.\d/s\); 1 failed", lines)
+    assert "Delivery: 1 of 2 sent; failed: 131026 x1; 0 retry; 0 unknown; 0 skipped" in lines
