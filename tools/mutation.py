@@ -2,11 +2,12 @@
 score and the mutants that survived.
 
 A mutant is killed when a test failed, timed out or mypy refused it; one not checked yet (an interrupted
-run) leaves its module unfinished. Mutants that no test can tell from
-the original (listed, each with its reason, in ``tests/mutation/EQUIVALENT.md``) are counted apart: the
-score is killed / (mutants - equivalent). mutmut keeps its results in ``mutants/``: a second run tests only
-mutants without a result. ``--again`` runs the last run's survivors again (after new tests), ``--report``
-prints the table without running mutmut; other arguments go to ``mutmut run`` (e.g. mutant names).
+run) leaves its module unfinished. Mutants that no test can kill (each listed with its reason in
+``tests/mutation/EQUIVALENT.md``) are counted apart: the score is killed / (mutants - those).
+
+mutmut keeps its results in ``mutants/``: a second run tests only mutants without a result.
+``--again [MODULE...]`` runs the survivors (of those modules) again, after new tests; ``--report`` prints
+the table without running mutmut; other arguments go to ``mutmut run`` (e.g. mutant names).
 """
 
 from __future__ import annotations
@@ -86,9 +87,13 @@ def report(statuses: dict[str, str]) -> bool:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--again"]:
-        known = equivalent()
-        argv = [name for name, status in results().items() if status not in KILLED and name not in known]
+    if argv[:1] == ["--again"]:  # optionally followed by module names: only their survivors
+        known, only = equivalent(), tuple(argv[1:])
+        argv = [
+            name
+            for name, status in results().items()
+            if status not in KILLED | {"not checked"} and name not in known and name.startswith(only or "")
+        ]
         if not argv:
             return 0 if report(results()) else 1
     if argv[:1] != ["--report"]:
