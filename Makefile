@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PKG    := airflow_provider_whatsapp
 
-.PHONY: install lint typecheck pytest test test-compat demo sandbox bench lock clean
+.PHONY: install lint typecheck pytest test test-compat demo sandbox bench lock clean mutation
 
 # The compatibility floor: the latest patch of the oldest Airflow supported, with every other package
 # resolved as of shortly after its release (Airflow's own constraints files cannot be fetched here).
@@ -64,4 +64,8 @@ lock: install
 		--custom-compile-command "make lock" -o constraints.txt
 
 clean:
-	rm -rf $(VENV) $(COMPAT_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .demo
+	rm -rf $(VENV) $(COMPAT_VENV) .pytest_cache .mypy_cache .ruff_cache .coverage .demo mutants
+
+# Mutation testing of the modules listed in pyproject's [tool.mutmut] (slow: see README "Measured").
+mutation: install
+	$(BIN)/python tools/mutation.py $(MUTATION_ARGS)

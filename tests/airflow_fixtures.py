@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -64,14 +63,17 @@ class PendingConnectionWatcher:
     def _watch(self) -> None:
         while not self._stop.wait(0.2):
             for connection in self.admin.connections("PENDING"):
-                if connection["connection_id"] in self.handled:
-                    continue
-                time.sleep(0.5)  # let the sensor see PENDING first
+                if connection["connection_id"] in self.handled or not self._read(connection):
+                    continue  # acts once the connection was read as PENDING (by the sensor), not before
                 if self.action == "open":
                     self.admin.open_oauth_page(connection)
                 else:
                     self.admin.fail_connection(connection["connection_id"])
                 self.handled.append(connection["connection_id"])
+
+    def _read(self, connection: dict[str, Any]) -> bool:
+        """Whether a GET of this connection reached the control plane since it was created."""
+        return bool(self.admin.requests_log(f"/connections/{connection['connection_id']}"))
 
     def __enter__(self) -> PendingConnectionWatcher:
         self._thread.start()
@@ -84,13 +86,13 @@ class PendingConnectionWatcher:
 
 @pytest.fixture
 def oauth_user(sandbox_admin: SandboxAdminClient) -> Iterator[PendingConnectionWatcher]:
-    """Opens the OAuth url of every PENDING connection shortly after it appears."""
+    """Opens the OAuth url of every PENDING connection once something has read it as PENDING."""
     with PendingConnectionWatcher(sandbox_admin) as watcher:
         yield watcher
 
 
 @pytest.fixture
 def oauth_refused(sandbox_admin: SandboxAdminClient) -> Iterator[PendingConnectionWatcher]:
-    """Makes every PENDING connection FAILED shortly after it appears (the OAuth went wrong)."""
+    """Makes every PENDING connection FAILED once it was read as PENDING (the OAuth went wrong)."""
     with PendingConnectionWatcher(sandbox_admin, action="fail") as watcher:
         yield watcher

@@ -7,6 +7,7 @@ here, before any test module imports Airflow: tests never touch ``~/airflow``.
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,12 +33,16 @@ from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 pytest_plugins = ["tests.airflow_fixtures"]
 
+#: Sandbox seconds a new template of the shared sandbox stays PENDING: ``advance_clock`` ends the review.
+REVIEW_DELAY = 0.5
+
 
 @pytest.fixture(scope="session")
 def sandbox() -> Iterator[SandboxServer]:
-    """The sandbox on a free loopback port; templates are reviewed after 0.5 s, connections activate
-    only when their url is opened. Default rate limit (10 requests/s, burst 10) and no faults."""
-    with SandboxServer(SandboxConfig(template_approval_delay=0.5, activation_delay=None)) as server:
+    """The sandbox on a free loopback port; templates are reviewed after ``REVIEW_DELAY``, connections
+    activate only when their url is opened. Default rate limit (10 requests/s, burst 10) and no faults."""
+    config = SandboxConfig(template_approval_delay=REVIEW_DELAY, activation_delay=None)
+    with SandboxServer(config) as server:
         yield server
 
 
@@ -54,3 +59,12 @@ def sandbox_key(sandbox: SandboxServer) -> dict[str, Any]:
 def sandbox_admin(sandbox_key: dict[str, Any]) -> SandboxAdminClient:
     """The sandbox's admin API for the test's key: what was sent, customers writing in, faults."""
     return SandboxAdminClient(sandbox_key["base_url"], sandbox_key)
+
+
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback URL that refuses connections: its port is bound, so no other process can take it,
+    but nothing listens on it."""
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{held.getsockname()[1]}"

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_whatsapp.delivery.ledger import FAILED, RETRY, UNKNOWN
-from airflow_provider_whatsapp.delivery.outcomes import failure_summary, send_to_each, state_of
+from airflow_provider_whatsapp.delivery.outcomes import error_summary, failure_summary, send_to_each, state_of
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppError,
     WhatsAppNetworkError,
@@ -56,3 +56,37 @@ def test_send_to_each_keeps_going_and_masks_numbers_in_errors() -> None:
 )
 def test_each_error_means_one_ledger_state(error: WhatsAppError, state: str) -> None:
     assert state_of(error) == state
+
+
+def test_an_error_summary_is_json_safe_and_masks_the_number_in_every_text() -> None:
+    network = WhatsAppNetworkError(f"could not reach the gateway for {BOB}", url="http://x:80/")
+    assert error_summary(network, BOB) == {
+        "error": "WhatsAppNetworkError",
+        "retryable": True,
+        "message": "could not reach the gateway for +31******321",
+    }
+    refused = WhatsAppRecipientError(
+        f"Recipient {BOB} cannot receive messages",
+        status=400,
+        code=131026,
+        details=f"{BOB} is not on WhatsApp",
+    )
+    summary = error_summary(refused, BOB)
+    assert summary["message"] == (
+        "Recipient +31******321 cannot receive messages - details: +31******321 is not on WhatsApp "
+        "(HTTP 400, code 131026)"
+    )
+    assert (summary["error"], summary["code"], summary["retryable"]) == (
+        "WhatsAppRecipientError",
+        131026,
+        False,
+    )
+    assert BOB.lstrip("+") not in str(summary)
+
+
+def test_failure_summary_lists_every_failed_recipient() -> None:
+    report = [
+        {"to": "+31******678", "error": {"error": "A", "message": "one"}},
+        {"to": "+31******321", "error": {"error": "B", "message": "two"}},
+    ]
+    assert failure_summary(report) == "2 of 2 recipient(s) failed: +31******678: A: one; +31******321: B: two"

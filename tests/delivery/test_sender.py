@@ -4,16 +4,27 @@ when its answer came in. The stop is raised where a signal handler could raise i
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Mapping
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from airflow_provider_whatsapp.delivery import sender
-from airflow_provider_whatsapp.delivery.ledger import DUE, PENDING, SENT, DeliveryLedger, Due, Outcome
-from airflow_provider_whatsapp.delivery.sender import BulkSender, StartedRequests
+from airflow_provider_whatsapp.delivery.ledger import (
+    DUE,
+    FAILED,
+    PENDING,
+    RETRY,
+    SENT,
+    DeliveryLedger,
+    Due,
+    Outcome,
+)
+from airflow_provider_whatsapp.delivery.sender import BulkSender, Progress, StartedRequests
 from airflow_provider_whatsapp.models.responses import SendResult
 from tests.delivery.conftest import LedgerFactory
 from tests.delivery.test_ledger import planned
@@ -30,13 +41,21 @@ class RecordingHook:
         self.hold = hold
         self.sent: list[str] = []
         self.holding, self.release = threading.Event(), threading.Event()
+        self._answered = threading.Condition()
 
     def send_body(self, body: Mapping[str, Any], **_: Any) -> SendResult:
         if self.hold is not None and body["to"] == planned(self.hold + 1)[self.hold].body["to"]:
             self.holding.set()
             self.release.wait(30)
-        self.sent.append(body["to"])
+        with self._answered:
+            self.sent.append(body["to"])
+            self._answered.notify_all()
         return SendResult(message_id=f"wamid.{body['to']}")
+
+    def wait_until_sent(self, count: int) -> None:
+        """Block until ``count`` sends were answered (the worker threads run at their own pace)."""
+        with self._answered:
+            assert self._answered.wait_for(lambda: len(self.sent) >= count, timeout=30)
 
 
 def states(ledger: DeliveryLedger) -> list[str]:
@@ -50,15 +69,16 @@ def test_a_stop_right_after_a_batch_turns_pending_puts_it_back(
     ledger = make_ledger(1)
     ledger.plan(planned(4))
     commit, calls = ledger.mark_pending, []
+    hook = RecordingHook()
 
     def stopped_after_the_second_commit(rows: list[Due]) -> None:
         commit(rows)
         calls.append(rows)
         if len(calls) == 2:
+            hook.wait_until_sent(2)  # the first batch (two rows) answered, however slow its thread
             raise Stopped
 
     monkeypatch.setattr(ledger, "mark_pending", stopped_after_the_second_commit)
-    hook = RecordingHook()
     with pytest.raises(Stopped):
         BulkSender(hook, ledger, max_in_flight=1).run()  # type: ignore[arg-type]
 
@@ -108,3 +128,25 @@ def test_a_stop_waits_for_the_requests_that_started() -> None:
     threading.Thread(target=answer_after_the_stop_began, daemon=True).start()
     stopping.set()
     assert requests.stop(timeout=30)[1] == {1: Outcome(1, SENT)}
+
+
+def test_progress_says_how_many_were_sent_how_fast_and_what_else(monkeypatch: pytest.MonkeyPatch) -> None:
+    progress = Progress(started=100.0, logged=100.0)
+    monkeypatch.setattr(sender, "time", SimpleNamespace(monotonic=lambda: 102.0))
+    progress.add([Outcome(i, SENT) for i in range(4)] + [Outcome(4, FAILED), Outcome(5, RETRY)])
+    assert progress.rate() == 3.0
+    assert progress.line() == "sent 4 (2.0/s); 1 failed, 1 retry"
+    assert Progress(started=102.0).line() == "sent 0 (0.0/s)"
+
+
+def test_a_run_reports_progress_every_progress_seconds(
+    make_ledger: LedgerFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sender, "PROGRESS_SECONDS", 0.0)
+    ledger = make_ledger(1)
+    ledger.plan(planned(4))
+    lines: list[str] = []
+    outcomes = BulkSender(RecordingHook(), ledger, max_in_flight=1).run(on_progress=lines.append)  # type: ignore[arg-type]
+    assert outcomes == {SENT: 4}
+    assert lines, "a line after each batch"
+    assert re.fullmatch(r"sent 4 \(\d+\.\d/s\)", lines[-1]), lines

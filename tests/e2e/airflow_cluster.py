@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -35,12 +34,15 @@ FINISHED_TASK_STATES = frozenset({"success", "failed", "skipped", "upstream_fail
 T = TypeVar("T")
 
 
-def free_port() -> int:
-    """Return a loopback TCP port that is free right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+def listening_port(proc: subprocess.Popen[bytes]) -> int | None:
+    """The TCP port a process (or one of its children) listens on, None until it does."""
+    with contextlib.suppress(psutil.NoSuchProcess):
+        parent = psutil.Process(proc.pid)
+        for member in (parent, *parent.children(recursive=True)):
+            for conn in member.net_connections("tcp"):
+                if conn.status == psutil.CONN_LISTEN:
+                    return int(conn.laddr.port)
+    return None
 
 
 def wait_for(check: Callable[[], T | None], *, timeout: float, interval: float = 0.5, what: str) -> T:
@@ -55,12 +57,12 @@ def wait_for(check: Callable[[], T | None], *, timeout: float, interval: float =
         time.sleep(interval)
 
 
-def airflow_env(
-    home: Path, dags_folder: Path, api_port: int, extra: Mapping[str, str] | None = None
-) -> dict[str, str]:
-    """Environment for every Airflow command of one cluster: isolated home, fast loops, loopback only."""
+def airflow_env(home: Path, dags_folder: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Environment for every Airflow command of one cluster: isolated home, fast loops, loopback only.
+
+    The api-server listens on a port the OS picks (``0``); ``with_api_url`` adds where it landed.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
-    api_url = f"http://127.0.0.1:{api_port}"
     env.update(
         {
             "AIRFLOW_HOME": str(home),
@@ -78,11 +80,7 @@ def airflow_env(
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": f"{ADMIN}:admin",
             "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(home / "passwords.json"),
             "AIRFLOW__API__HOST": "127.0.0.1",
-            "AIRFLOW__API__PORT": str(api_port),
-            "AIRFLOW__API__BASE_URL": api_url,
-            # Where task runners reach the Task Execution API; derived from base_url when unset, and
-            # http://localhost:8080/execution/ when that is unset too.
-            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+            "AIRFLOW__API__PORT": "0",
             # Shorter loops than the defaults; measured, they save only ~3 s of the ~40 s a run takes
             # (process start-up dominates), and one parsing process spares a core.
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "2",
@@ -99,6 +97,17 @@ def airflow_env(
     )
     env.update(extra or {})
     return env
+
+
+def with_api_url(env: Mapping[str, str], api_url: str) -> dict[str, str]:
+    """``env`` for the components that talk to the api-server at ``api_url``."""
+    return {
+        **env,
+        "AIRFLOW__API__BASE_URL": api_url,
+        # Where task runners reach the Task Execution API; derived from base_url when unset, and
+        # http://localhost:8080/execution/ when that is unset too.
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url}/execution/",
+    }
 
 
 @dataclass
@@ -293,6 +302,12 @@ def _healthy(cluster: AirflowCluster) -> bool:
     return all((health.get(part) or {}).get("status") == "healthy" for part in parts)
 
 
+def _api_port(cluster: AirflowCluster) -> int | None:
+    """The port the api-server listens on, once it does (raise if a component died meanwhile)."""
+    cluster.check_alive()
+    return listening_port(cluster.processes["api-server"])
+
+
 @contextlib.contextmanager
 def airflow_cluster(
     home: Path, dags_folder: Path, extra_env: Mapping[str, str] | None = None, startup_timeout: float = 60.0
@@ -300,12 +315,11 @@ def airflow_cluster(
     """Migrate, start the four components, wait until healthy, log in; stop them all on exit."""
     home.mkdir(parents=True, exist_ok=True)
     (home / "process-logs").mkdir(exist_ok=True)
-    api_port = free_port()
-    env = airflow_env(home, dags_folder, api_port, extra_env)
+    env = airflow_env(home, dags_folder, extra_env)
     password = secrets.token_urlsafe(16)
     (home / "passwords.json").write_text(json.dumps({ADMIN: password}))
     run_airflow(["db", "migrate"], env, timeout=90)
-    cluster = AirflowCluster(home=home, api_url=f"http://127.0.0.1:{api_port}", env=env)
+    cluster = AirflowCluster(home=home, api_url="", env=env)
     commands = {
         "api-server": ["api-server"],
         # The log servers listen on every interface; the api-server reads the log files from the shared home.
@@ -314,16 +328,22 @@ def airflow_cluster(
         "triggerer": ["triggerer", "--skip-serve-logs"],
     }
     try:
-        for name in COMPONENTS:
+        for name in COMPONENTS:  # the api-server first: the others need the port it was given
             with (home / "process-logs" / f"{name}.log").open("wb") as out:
                 cluster.processes[name] = subprocess.Popen(
                     [AIRFLOW, *commands[name]],
-                    env=env,
+                    env=cluster.env,
                     stdout=out,
                     stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL,
                     start_new_session=True,
                 )
+            if name == "api-server":
+                port = wait_for(
+                    lambda: _api_port(cluster), timeout=startup_timeout, interval=0.2, what="the api port"
+                )
+                cluster.api_url = f"http://127.0.0.1:{port}"
+                cluster.env = with_api_url(env, cluster.api_url)
         wait_for(lambda: _healthy(cluster), timeout=startup_timeout, interval=1, what="a healthy cluster")
         token = requests.post(
             f"{cluster.api_url}/auth/token", json={"username": ADMIN, "password": password}, timeout=10

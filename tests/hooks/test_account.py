@@ -83,3 +83,21 @@ def test_test_connection(hook: MatonWhatsAppHook, make_hook: HookFactory) -> Non
     bad_ok, bad_message = make_hook(api_key="wrong-key-123").test_connection()
     assert not bad_ok
     assert "401" in bad_message
+
+
+def test_test_connection_names_what_is_missing(
+    hook: MatonWhatsAppHook, make_hook: HookFactory, sandbox_key: dict[str, Any]
+) -> None:
+    pending = hook.create_maton_connection()
+    ok, message = make_hook(connection_id=pending.connection_id).test_connection()
+    assert (ok, message) == (False, f"Maton connection {pending.connection_id} is not ACTIVE.")
+
+    ok, message = make_hook(phone_number_id=None).test_connection()
+    assert (ok, message) == (True, "Connected: 1 ACTIVE whatsapp-business connection(s).")
+
+    hook.delete_maton_connection(sandbox_key["connection_id"])
+    ok, message = make_hook().test_connection()
+    assert (ok, message) == (
+        False,
+        "The key works, but it has no ACTIVE whatsapp-business connection at Maton.",
+    )

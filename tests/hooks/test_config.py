@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from email.utils import format_datetime
 
 import pytest
@@ -147,33 +147,43 @@ def test_retry_after_seconds(header: str | None, expected: float | None) -> None
 
 
 def test_retry_after_http_date() -> None:
-    when = datetime.now(UTC) + timedelta(seconds=30)
-    seconds = parse_retry_after(format_datetime(when, usegmt=True))
+    """An HTTP date counts from the moment it is read: bracketed by the clock before and after."""
+    when = int(time.time()) + 30
+    before = time.time()
+    seconds = parse_retry_after(format_datetime(datetime.fromtimestamp(when, UTC), usegmt=True))
+    after = time.time()
     assert seconds is not None
-    assert 25 <= seconds <= 31
+    assert when - after <= seconds <= when - before
 
 
 def test_token_bucket_paces_threads() -> None:
-    bucket = TokenBucket(rate=50, burst=5)
-    stamps: list[float] = []
+    """30 tokens at 50/s with a burst of 5, taken by 3 threads on a clock that stands still: the burst
+    goes at once and each later token waits 1/50 s more than the one before, whichever thread takes it."""
+    waits: list[float] = []
     lock = threading.Lock()
+
+    def sleep(seconds: float) -> None:
+        with lock:
+            waits.append(seconds)
+
+    bucket = TokenBucket(rate=50, burst=5, clock=lambda: 1000.0, sleep=sleep)
+    granted: list[float] = []
 
     def worker() -> None:
         for _ in range(10):
-            bucket.acquire()
+            wait = bucket.acquire()
             with lock:
-                stamps.append(time.monotonic())
+                granted.append(wait)
 
     threads = [threading.Thread(target=worker) for _ in range(3)]
-    start = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
-    # 30 tokens at 50/s with a burst of 5: the last one cannot be granted before (30 - 5) / 50 s.
-    assert len(stamps) == 30
-    assert max(stamps) - start >= (30 - 5) / 50 * 0.95
+    expected = [pytest.approx(k / 50) for k in range(1, 26)]
+    assert sorted(waits) == expected
+    assert sorted(granted) == [0.0] * 5 + expected
 
 
 def test_token_bucket_off() -> None:

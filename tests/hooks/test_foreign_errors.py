@@ -140,3 +140,16 @@ def test_send_is_retried_on_transient_graph_codes(
     result = hook.send_template("+31612345789", "hello_world")
     assert result.message_id == "wamid.OK"
     assert gateway.hits["transient"] == 3
+
+
+def test_a_get_answered_2xx_without_json_is_a_readable_error_not_retried(
+    make_hook: HookFactory, gateway: Gateway, gateway_url: str
+) -> None:
+    """Nothing was changed by a GET, but the same answer would come again: an error naming what came."""
+    hook = make_hook(host=gateway_url, max_retries=3)
+    with pytest.raises(WhatsAppAPIError, match="expected JSON, got text/html") as caught:
+        hook.get_media(IDS["notjson"])
+    assert caught.value.status == 200
+    assert not isinstance(caught.value, WhatsAppUnknownOutcomeError)
+    assert not caught.value.retryable
+    assert gateway.hits["notjson"] == 1

@@ -57,12 +57,12 @@ def test_a_request_that_cannot_be_built_was_not_sent_and_is_not_retried() -> Non
     assert "could not be built" in str(error)
 
 
-def test_unreachable_errors_name_the_url_and_never_the_key(make_hook: HookFactory) -> None:
-    hook = make_hook(host="http://127.0.0.1:9", max_retries=0)
+def test_unreachable_errors_name_the_url_and_never_the_key(make_hook: HookFactory, refused_url: str) -> None:
+    hook = make_hook(host=refused_url, max_retries=0)
     with pytest.raises(WhatsAppNetworkError) as caught:
         hook.get_phone_number()
     text = "".join(traceback.format_exception(caught.value))
-    assert f"http://127.0.0.1:9/whatsapp-business/v21.0/{hook.phone_number_id}" in str(caught.value)
+    assert f"{refused_url}/whatsapp-business/v21.0/{hook.phone_number_id}" in str(caught.value)
     assert hook.config.api_key not in text
 
 

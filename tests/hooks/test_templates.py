@@ -1,14 +1,29 @@
-"""Template management through the hook: paging by cursor, create, approve, edit, delete."""
+"""Template management through the hook: paging by cursor, create, approve, edit, delete.
+
+The module's sandbox stands still: a review ends only when a test moves its clock by ``REVIEW_DELAY``.
+"""
 
 from __future__ import annotations
 
-import time
+from collections.abc import Iterator
 
 import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
+from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
+from tests.conftest import REVIEW_DELAY
+
+FROZEN = 1_750_000_000.0
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    """The hooks' sandbox on a clock that only ``advance_clock`` moves."""
+    config = SandboxConfig(template_approval_delay=REVIEW_DELAY, activation_delay=None, clock=lambda: FROZEN)
+    with SandboxServer(config) as server:
+        yield server
 
 
 def definition(name: str) -> dict[str, object]:
@@ -70,12 +85,10 @@ def test_find_template_matches_the_whole_name(hook: MatonWhatsAppHook) -> None:
     assert found.name == "order_ready"
 
 
-def test_status_filter(hook: MatonWhatsAppHook) -> None:
+def test_status_filter(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     created = hook.create_template(definition("reject_this_one"))
-    deadline = time.monotonic() + 15
-    while hook.get_template(created.id).status == "PENDING":
-        assert time.monotonic() < deadline, "the sandbox never reviewed the template"
-        time.sleep(0.1)
+    sandbox_admin.advance_clock(REVIEW_DELAY)
+    assert hook.get_template(created.id).status == "REJECTED"
 
     assert [t.name for t in hook.list_templates(status="REJECTED")] == ["reject_this_one"]
     assert [t.name for t in hook.list_templates(status="APPROVED")] == ["hello_world"]
@@ -86,9 +99,7 @@ def test_create_approve_edit_delete(hook: MatonWhatsAppHook, sandbox_admin: Sand
     assert created.status == "PENDING"
     assert created.category == "UTILITY"
 
-    deadline = time.monotonic() + 10
-    while hook.get_template(created.id).status != "APPROVED" and time.monotonic() < deadline:
-        time.sleep(0.1)
+    sandbox_admin.advance_clock(REVIEW_DELAY)
     template = hook.find_template("order_confirmation", "en_US")
     assert template is not None
     assert template.status == "APPROVED"
@@ -101,19 +112,20 @@ def test_create_approve_edit_delete(hook: MatonWhatsAppHook, sandbox_admin: Sand
         }
     ]
     assert hook.update_template(created.id, components=new_body) is True
+    edited = hook.get_template(created.id)
+    assert [(c["type"], c["text"]) for c in edited.components] == [("BODY", new_body[0]["text"])]
+    assert edited.status == "PENDING", "an edit goes back to review"
 
     assert hook.delete_template("order_confirmation") is True
     assert hook.find_template("order_confirmation", "en_US") is None
+    assert [t.name for t in hook.list_templates()] == ["hello_world"]
 
 
-def test_rejection_rule(hook: MatonWhatsAppHook) -> None:
+def test_rejection_rule(hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient) -> None:
     created = hook.create_template(definition("reject_me"))
-    deadline = time.monotonic() + 10
-    status = created.status
-    while status == "PENDING" and time.monotonic() < deadline:
-        time.sleep(0.1)
-        status = hook.get_template(created.id).status
-    assert status == "REJECTED"
+    assert created.status == "PENDING"
+    sandbox_admin.advance_clock(REVIEW_DELAY)
+    assert hook.get_template(created.id).status == "REJECTED"
 
 
 def test_duplicate_name_is_refused(hook: MatonWhatsAppHook) -> None:

@@ -426,9 +426,12 @@ def test_invalid_messages_name_field_and_rule(message: dict[str, Any], errors: l
     assert caught.value.errors == errors
 
 
-def test_contact_phone_type_is_any_label() -> None:
-    contact = {"name": {"formatted_name": "A"}, "phones": [{"phone": "+1 650", "type": "CELL"}]}
-    parse_message({"type": "contacts", "contacts": [contact]})
+@pytest.mark.parametrize("label", ["CELL", "MAIN", "IPHONE", "Boat"])
+def test_contact_phone_type_is_any_label(label: str) -> None:
+    """Unlike an e-mail's or address's ``type`` (HOME or WORK), a phone's is any label, kept as given."""
+    contact = {"name": {"formatted_name": "A"}, "phones": [{"phone": "+1 650", "type": label}]}
+    body = {"type": "contacts", "contacts": [contact]}
+    assert parse_message(body).model_dump(exclude_none=True) == body
 
 
 def test_build_message_body_lists_every_problem_at_once() -> None:
@@ -459,3 +462,27 @@ def test_build_message_body_minimal() -> None:
 def test_parse_rejects_non_objects() -> None:
     with pytest.raises(WhatsAppValidationError):
         parse_message("hello")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("emoji", "accepted"),
+    [
+        ("", True),  # removes the reaction
+        ("\U0001f44d", True),
+        ("\U0001f44d\U0001f3fd", True),  # with a skin tone
+        ("\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466", True),  # a family: 7 code points
+        ("ok", False),  # ASCII letters
+        ("\U0001f44d ", False),  # a space
+        ("\U0001f44da", False),  # an ASCII letter
+        ("1", False),
+        ("\u2764" * 16, True),
+        ("\u2764" * 17, False),
+    ],
+)
+def test_a_reaction_is_one_short_emoji_or_nothing(emoji: str, accepted: bool) -> None:
+    body = {"type": "reaction", "reaction": {"message_id": "wamid.1", "emoji": emoji}}
+    if accepted:
+        assert parse_message(body).model_dump(exclude_none=True) == body
+    else:
+        with pytest.raises(WhatsAppValidationError, match="must be one emoji"):
+            parse_message(body)

@@ -115,7 +115,7 @@ def test_long_texts_are_cut_to_the_limit(sandbox_admin: Any) -> None:
 
 
 def test_text_and_template_are_exclusive() -> None:
-    with pytest.raises(ValueError, match="either text or template_name"):
+    with pytest.raises(ValueError, match=r"^WhatsAppNotifier: give either text or template_name, not both$"):
         WhatsAppNotifier(to=ALICE, text="x", template_name="hello_world")
 
 
@@ -164,3 +164,92 @@ def test_secrets_airflow_knows_are_redacted_before_sending(sandbox_admin: Any) -
     assert [m["type"] for m in stored] == ["text", "template"]
     assert "postgresql://etl:***@db:5432/dwh" in stored[0]["body"]["text"]["body"]
     assert password not in str(stored)
+
+
+def test_a_templates_header_body_and_buttons_are_filled_in_its_language(sandbox_admin: Any) -> None:
+    components = [
+        {"type": "HEADER", "format": "TEXT", "text": "Run {{1}}", "example": {"header_text": ["x"]}},
+        {"type": "BODY", "text": "{{1}} finished", "example": {"body_text": [["x"]]}},
+        {
+            "type": "BUTTONS",
+            "buttons": [
+                {"type": "URL", "text": "Open", "url": "https://airflow.example/{{1}}", "example": ["x"]}
+            ],
+        },
+    ]
+    created = MatonWhatsAppHook().create_template(
+        {"name": "run_report", "language": "nl", "category": "UTILITY", "components": components}
+    )
+    sandbox_admin.call("POST", f"/_sandbox/templates/{created.id}/approve")
+    parameters = {
+        "header": ["{{ dag.dag_id }}"],
+        "body": ["{{ ti.task_id }}"],
+        "buttons": {0: "{{ run_id }}"},
+    }
+
+    WhatsAppNotifier(to=ALICE, template_name="run_report", language="nl", template_parameters=parameters)(
+        callback_context()
+    )
+
+    [(_, kind, template)] = sent(sandbox_admin)
+    assert (kind, template["name"], template["language"]["code"]) == ("template", "run_report", "nl")
+    assert template["components"] == [
+        {"type": "header", "parameters": [{"type": "text", "text": "nightly_load"}]},
+        {"type": "body", "parameters": [{"type": "text", "text": "load"}]},
+        {
+            "type": "button",
+            "sub_type": "url",
+            "index": 0,
+            "parameters": [{"type": "text", "text": "manual__1"}],
+        },
+    ]
+
+
+def test_what_happened_is_logged_in_full(sandbox_admin: Any, capfd: pytest.CaptureFixture[str]) -> None:
+    send_whatsapp_notification(to=[BOB], fallback_template="hello_world")(callback_context())
+    WhatsAppNotifier(to=BOB, text="x")(callback_context())
+    WhatsAppNotifier(to="", text="x")(callback_context())
+
+    logged = "".join(capfd.readouterr())
+    assert "Outside the 24-hour window: sending template hello_world instead" in logged
+    assert (
+        "WhatsApp notification: 1 of 1 recipient(s) failed: +31******321: WhatsAppOutsideWindowError"
+        in logged
+    )
+    assert "WhatsApp notification failed and was not sent: to: at least one recipient is required" in logged
+    assert [m["type"] for m in sandbox_admin.messages()] == ["template"]
+
+
+def test_its_own_sender_and_hook_settings_are_used(
+    sandbox_admin: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    sandbox_admin.inbound(ALICE)
+    elsewhere = WhatsAppNotifier(
+        to=ALICE, text="x", phone_number_id="100000000000999", hook_params={"max_retries": 0}
+    )
+    assert elsewhere.hook.config.max_retries == 0
+
+    elsewhere(callback_context())
+
+    assert sandbox_admin.messages() == [], "sent from a number the key does not have"
+    assert "WhatsApp notification: 1 of 1 recipient(s) failed" in "".join(capfd.readouterr())
+
+
+def test_a_serialized_dag_in_the_context_still_renders(sandbox_admin: Any) -> None:
+    """``dag.test()`` runs DAG callbacks with a serialized DAG, which cannot make a Jinja environment."""
+    sandbox_admin.inbound(ALICE)
+    context = callback_context(
+        dag=SimpleNamespace(dag_id="nightly_load", render_template_as_native_obj=False)
+    )
+
+    WhatsAppNotifier(to=ALICE, text="{{ dag.dag_id }} is done")(context)
+
+    [(_, _, text)] = sent(sandbox_admin)
+    assert text["body"] == "nightly_load is done"
+
+
+def test_a_text_of_exactly_the_limit_is_sent_whole(sandbox_admin: Any) -> None:
+    sandbox_admin.inbound(ALICE)
+    WhatsAppNotifier(to=ALICE, text="{{ exception }}")(callback_context(exception="y" * 4096))
+    [(_, _, text)] = sent(sandbox_admin)
+    assert text["body"] == "y" * 4096

@@ -145,6 +145,22 @@ def test_unknown_outcomes_are_resent_only_when_asked(
     assert len(sandbox_admin.messages(to=ALICE)) == 2, "asked for: a second copy is accepted"
 
 
+def test_with_resend_unknown_an_unknown_outcome_is_retryable(
+    maton_connection: dict[str, Any], sandbox_admin: Any
+) -> None:
+    """Asked to resend unknown outcomes, the task lets Airflow retry: the retry sends Alice a copy."""
+    sandbox_admin.set_faults(script=["lost"])
+    op = WhatsAppSendTemplateOperator(
+        task_id="t", to=[ALICE], template_name="hello_world", check_template=False, resend_unknown=True
+    )
+    first = RecordingTI()
+    with pytest.raises(AirflowException, match="1 unknown") as caught:
+        op.execute(first.context())
+    assert not isinstance(caught.value, AirflowFailException), "Airflow may retry it"
+    assert len(op.execute(first.retry().context())) == 1
+    assert len(sandbox_admin.messages(to=ALICE)) == 2
+
+
 def test_failures_a_retry_can_fix_make_the_task_retryable_and_the_retry_sends_only_them(
     maton_connection: dict[str, Any], sandbox_admin: Any
 ) -> None:

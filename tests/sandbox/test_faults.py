@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import requests
 
-from .conftest import Client
+from airflow_provider_whatsapp.sandbox import SandboxServer
+
+from .conftest import Client, new_client
 
 HELLO = {"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
 
@@ -73,8 +75,11 @@ def test_random_faults_follow_the_seed(client: Client) -> None:
     assert [client.send(HELLO).status_code for _ in range(5)] == statuses
 
 
-def test_faults_are_per_key_and_validated(client: Client, unlimited_sandbox: object) -> None:
+def test_faults_are_per_key_and_validated(client: Client, unlimited_sandbox: SandboxServer) -> None:
     script(client, "500")
+    other = new_client(unlimited_sandbox.url)
+    assert other.admin("GET", "faults").json()["script"] == []
+    assert other.send(HELLO).status_code == 200, "another key's script does not touch this one"
     assert client.admin("GET", "faults").json()["script"] == ["500"]
     bad = client.admin("PUT", "faults", json={"script": ["explode"]})
     assert bad.status_code == 400

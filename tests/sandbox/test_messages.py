@@ -55,6 +55,11 @@ def test_reaction_and_reply_context(client: Client) -> None:
     assert reaction.status_code == 200, reaction.text
     reply = client.send({"type": "text", "text": {"body": "thanks"}, "context": {"message_id": inbound_id}})
     assert reply.status_code == 200, reply.text
+    stored = [message["body"] for message in client.messages()]
+    assert [body["reaction"] for body in stored if body["type"] == "reaction"] == [
+        {"message_id": inbound_id, "emoji": "\U0001f44d"}
+    ]
+    assert [body["context"] for body in stored if body["type"] == "text"] == [{"message_id": inbound_id}]
 
 
 def test_window_blocks_free_form_until_the_customer_writes(client: Client) -> None:

@@ -103,6 +103,24 @@ def test_template_sensor_waits_during_the_review_then_approved_or_rejected(
         other.poke(CONTEXT)
 
 
+@pytest.mark.parametrize("deferrable", [False, True])
+def test_template_sensor_fails_at_once_on_a_disabled_template_and_waits_on_a_paused_one(
+    manual_review: SandboxAdminClient, deferrable: bool
+) -> None:
+    """DISABLED never comes back by waiting: the first check fails, before any deferral. PAUSED may."""
+    disabled, paused = create_template("disable_me"), create_template("pause_me")
+    manual_review.call("POST", f"/_sandbox/templates/{disabled}/disable")
+    manual_review.call("POST", f"/_sandbox/templates/{paused}/pause")
+    context: Any = {"ti": FirstTry()}
+
+    with pytest.raises(AirflowFailException, match=r"template disable_me \(en_US\) is DISABLED"):
+        WhatsAppTemplateStatusSensor(
+            task_id="t", template_name="disable_me", deferrable=deferrable, timeout=60
+        ).execute(context)
+    waiting = WhatsAppTemplateStatusSensor(task_id="t", template_name="pause_me")
+    assert not waiting.poke(CONTEXT).is_done
+
+
 def test_template_sensor_approved_and_missing() -> None:
     done = WhatsAppTemplateStatusSensor(task_id="t", template_name="hello_world").poke(CONTEXT)
     assert done.is_done
@@ -218,9 +236,9 @@ class FirstTry:
 
 
 def test_a_poking_sensor_that_times_out_says_what_its_last_check_saw(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, refused_url: str
 ) -> None:
-    unreachable = {"conn_type": "maton_whatsapp", "host": "http://127.0.0.1:9", "password": "k"}
+    unreachable = {"conn_type": "maton_whatsapp", "host": refused_url, "password": "k"}
     monkeypatch.setenv(CONN_ENV, json.dumps(unreachable))
     sensor = MatonConnectionSensor(task_id="wait", poke_interval=0.05, timeout=0.2, mode="poke")
 

@@ -40,6 +40,24 @@ def test_checked_sends_of_positional_and_named_templates(docs_account: Account) 
     assert docs_account.gets() == 2, "one lookup per template for the hook"
 
 
+def test_components_in_the_cloud_apis_own_shape_are_sent_as_given_and_checked(docs_account: Account) -> None:
+    hook = docs_account.hook()
+    body = {
+        "type": "body",
+        "parameters": [{"type": "text", "text": "daily_sales"}, {"type": "text", "text": "x"}],
+    }
+
+    hook.send_template(ALICE, "pipeline_alert", components=[body], check=True)
+    with pytest.raises(WhatsAppValidationError, match="BODY takes 2 parameters, given 1"):
+        hook.send_template(
+            ALICE, "pipeline_alert", components=[{**body, "parameters": body["parameters"][:1]}], check=True
+        )
+
+    [stored] = docs_account.admin.messages()
+    assert stored["body"]["template"]["components"] == [body]
+    assert "DAG *daily_sales*: task x needs attention" in stored["template_text"]
+
+
 @pytest.mark.parametrize(
     ("name", "send", "rule"),
     [

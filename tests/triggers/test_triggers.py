@@ -150,9 +150,9 @@ def test_a_check_makes_no_retries_and_the_session_is_closed_at_the_end(
 
 
 def test_an_unreachable_gateway_waits_then_times_out_saying_where_it_tried(
-    maton_connection: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    maton_connection: dict[str, Any], monkeypatch: pytest.MonkeyPatch, refused_url: str
 ) -> None:
-    unreachable = {"conn_type": "maton_whatsapp", "host": "http://127.0.0.1:9", "password": "k"}
+    unreachable = {"conn_type": "maton_whatsapp", "host": refused_url, "password": "k"}
     monkeypatch.setenv(CONN_ENV, json.dumps(unreachable))
     trigger = MatonConnectionTrigger(
         maton_conn_id="maton_whatsapp_default", poke_interval=0.05, timeout_at=time.time() + 0.3
@@ -162,6 +162,6 @@ def test_an_unreachable_gateway_waits_then_times_out_saying_where_it_tried(
 
     assert event["state"] == "timeout"
     assert (
-        "last check: GET /connections: gateway unreachable at http://127.0.0.1:9/connections"
+        f"last check: GET /connections: gateway unreachable at {refused_url}/connections"
         in (event["message"])
     )

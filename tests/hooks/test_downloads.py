@@ -1,0 +1,81 @@
+"""Media downloads from a CDN that fails: what is retried (from the start), what is not, and what is left.
+
+A scripted CDN on loopback answers each download with the next answer of its script, the last repeating.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import pytest
+
+from airflow_provider_whatsapp.exceptions import (
+    WhatsAppAPIError,
+    WhatsAppNetworkError,
+    WhatsAppNotFoundError,
+    WhatsAppServerError,
+)
+from tests.hooks.conftest import HookFactory
+from tests.scripted_http import Answer, Request, ScriptedHTTP
+
+BYTES = b"region,orders\nnorth,12\n"
+OCTETS = {"Content-Type": "application/octet-stream"}
+
+
+@contextmanager
+def cdn(script: Sequence[Answer]) -> Iterator[ScriptedHTTP]:
+    """A CDN that plays ``script`` in order, one answer a request, then repeats the last."""
+
+    def scripted(request: Request) -> Answer:
+        return script[min(len(server.seen), len(script)) - 1]
+
+    with ScriptedHTTP(scripted) as server:
+        yield server
+
+
+def download(make_hook: HookFactory, server: ScriptedHTTP, max_retries: int) -> bytes:
+    hook = make_hook(host=server.url, max_retries=max_retries)
+    out = io.BytesIO()
+    written = hook.client.download(f"{server.url}/cdn/1", out, max_bytes=1024, deadline_seconds=60)
+    assert written == len(out.getvalue())
+    return out.getvalue()
+
+
+def test_a_download_cut_short_is_retried_from_the_start(make_hook: HookFactory) -> None:
+    """The first answer breaks off after a few bytes: the retry starts over, so no byte is doubled."""
+    cut = Answer(headers=OCTETS, chunks=[BYTES[:7]], length=len(BYTES))
+    with cdn([cut, Answer(headers=OCTETS, body=BYTES)]) as server:
+        assert download(make_hook, server, max_retries=1) == BYTES
+        assert len(server.seen) == 2
+
+
+def test_a_cdn_5xx_is_retried_then_reported(make_hook: HookFactory) -> None:
+    unavailable = Answer(status=503, headers={"Content-Type": "text/plain"}, body=b"busy")
+    with cdn([unavailable, Answer(headers=OCTETS, body=BYTES)]) as server:
+        assert download(make_hook, server, max_retries=1) == BYTES
+    with cdn([unavailable]) as server, pytest.raises(WhatsAppServerError) as caught:
+        download(make_hook, server, max_retries=2)
+    assert caught.value.status == 503
+    assert len(server.seen) == 3
+
+
+@pytest.mark.parametrize(("status", "error"), [(404, WhatsAppNotFoundError), (403, WhatsAppAPIError)])
+def test_a_cdn_4xx_is_not_retried(make_hook: HookFactory, status: int, error: type[Exception]) -> None:
+    """An expired or wrong link answers the same again: one request, the status in the error."""
+    with cdn([Answer(status=status, headers={"Content-Type": "text/plain"}, body=b"no")]) as server:
+        with pytest.raises(error) as caught:
+            download(make_hook, server, max_retries=3)
+        assert len(server.seen) == 1
+    assert isinstance(caught.value, WhatsAppAPIError)
+    assert caught.value.status == status
+    assert not caught.value.retryable
+
+
+def test_a_cdn_that_keeps_breaking_off_is_reported_after_the_retries(make_hook: HookFactory) -> None:
+    cut = Answer(headers=OCTETS, chunks=[BYTES[:3]], length=len(BYTES))
+    with cdn([cut]) as server:
+        with pytest.raises(WhatsAppNetworkError, match="broke off after 3 bytes"):
+            download(make_hook, server, max_retries=1)
+        assert len(server.seen) == 2

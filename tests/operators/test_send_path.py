@@ -1,0 +1,66 @@
+"""The send path of every send operator: what is rendered, what each stored message carries, and what
+each recipient's line in the task log says."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from airflow.providers.common.compat.sdk import AirflowFailException
+
+from airflow_provider_whatsapp.delivery import sender
+from airflow_provider_whatsapp.operators import WhatsAppSendTemplateOperator, WhatsAppSendTextOperator
+from airflow_provider_whatsapp.utils.phone import PHONE_RULE
+from tests.task_instance import RecordingTI
+
+ALICE, UNDELIVERABLE = "+31612345678", "+31600000000"
+
+
+def test_no_recipient_fails_at_render_time_and_a_wrong_number_before_any_send(
+    maton_connection: dict[str, Any], sandbox_admin: Any
+) -> None:
+    """Both fail the same way on every try: for good, naming the rule, and nothing is sent."""
+    op = WhatsAppSendTextOperator(task_id="t", to="{{ params.to }}", text="x")
+    with pytest.raises(AirflowFailException) as caught:
+        op.render_template_fields({"params": {"to": " , "}})
+    assert str(caught.value) == "to: at least one recipient is required"
+
+    wrong = WhatsAppSendTextOperator(task_id="t", to=[ALICE, "12"], text="x")
+    with pytest.raises(AirflowFailException) as refused:
+        wrong.execute(RecordingTI().context())
+    assert str(refused.value) == f"to: {PHONE_RULE}"
+    assert sandbox_admin.messages() == []
+
+
+def test_reply_to_and_the_tracker_reach_every_stored_message(
+    maton_connection: dict[str, Any], sandbox_admin: Any
+) -> None:
+    inbound = sandbox_admin.inbound(ALICE)
+    op = WhatsAppSendTextOperator(
+        task_id="t", to=ALICE, text="On its way", reply_to=inbound, biz_opaque_callback_data="order-42"
+    )
+    op.execute(RecordingTI().context())
+    [stored] = sandbox_admin.messages()
+    assert stored["body"]["context"] == {"message_id": inbound}
+    assert stored["body"]["biz_opaque_callback_data"] == "order-42"
+
+
+def test_the_task_log_tells_the_plan_the_progress_each_recipient_and_the_summary(
+    maton_connection: dict[str, Any],
+    sandbox_admin: Any,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sender, "PROGRESS_SECONDS", 0.0)
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, UNDELIVERABLE], template_name="hello_world")
+    ti = RecordingTI()
+    with pytest.raises(AirflowFailException):
+        op.execute(ti.context())
+    sent, failed = ti.pushed["report"]
+    lines = "".join(capfd.readouterr())
+    assert f"+31******678: sent {sent['message_id']}" in lines
+    assert f"+31******000: failed {failed['error']}" in lines
+    assert "Planned 2 recipient(s); sending what has no outcome yet" in lines
+    assert re.search(r"sent 1 \(\d+\.\d/s\); 1 failed", lines)
+    assert "Delivery: 1 of 2 sent; failed: 131026 x1; 0 retry; 0 unknown; 0 skipped" in lines
