@@ -13,6 +13,7 @@ tests tell which worker ran a try although all of them run on this machine.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
 import secrets
 import signal
@@ -37,6 +38,9 @@ WORKERS = ("worker-1", "worker-2")
 #: Task slots per worker: two workers of two slots keep a 2-core machine responsive.
 WORKER_CONCURRENCY = 2
 LEDGER_CONN_ID = "whatsapp_ledger"
+#: Before this Celery provider release, workers started with ``--celery-hostname`` reserve tasks but never
+#: run them (apache/airflow#59707); the compatibility floor's packages (as of early 2026) have 3.17.
+FIRST_GOOD_CELERY_PROVIDER = (3, 19)
 WORKER_NAME_ENV = "WHATSAPP_E2E_WORKER"
 
 
@@ -53,7 +57,8 @@ def pg_url(database: str, driver: str = "postgresql+psycopg2") -> str:
 
 
 def services_missing() -> str | None:
-    """Why the cluster cannot run here (PostgreSQL or Redis unreachable), or None when it can."""
+    """Why the cluster cannot run here (PostgreSQL or Redis unreachable, a Celery provider whose named
+    workers run nothing), or None when it can."""
     try:
         engine = create_engine(pg_url("postgres"), connect_args={"connect_timeout": 3})
         with engine.connect():
@@ -65,6 +70,11 @@ def services_missing() -> str | None:
         redis.Redis(REDIS_HOST, REDIS_PORT, socket_connect_timeout=3).ping()
     except redis.RedisError as error:
         return f"Redis unreachable at {REDIS_HOST}:{REDIS_PORT} ({type(error).__name__})"
+    version = importlib.metadata.version("apache-airflow-providers-celery")
+    if tuple(int(part) for part in version.split(".")[:2]) < FIRST_GOOD_CELERY_PROVIDER:
+        return (
+            f"apache-airflow-providers-celery {version} runs no task on a worker named by --celery-hostname"
+        )
     return None
 
 

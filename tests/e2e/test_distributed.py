@@ -6,8 +6,9 @@ and the delivery ledger lives on PostgreSQL (``[whatsapp] ledger_conn_id``), whe
 The figures each scenario measures are printed at the end and written to ``$WHATSAPP_E2E_FIGURES`` (when
 set) as JSON, for the README's "Running at scale".
 
-Needs PostgreSQL on 127.0.0.1:5432 (trust authentication, user ``postgres``) and Redis on 127.0.0.1:6379;
-skipped when either is unreachable. Marked ``distributed``: ``make test-distributed`` runs it.
+Needs PostgreSQL on 127.0.0.1:5432 (trust authentication, user ``postgres``), Redis on 127.0.0.1:6379 and
+apache-airflow-providers-celery 3.19 or newer; skipped otherwise, saying why. Marked ``distributed``:
+``make test-distributed`` runs it.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def distributed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Distribute
     """The sandbox, one key per account, the cluster with every DAG unpaused, the shared account's pool."""
     missing = services_missing()
     if missing:
-        pytest.skip(f"the distributed test needs PostgreSQL and Redis: {missing}")
+        pytest.skip(f"the distributed test cannot run here: {missing}")
     started = time.monotonic()
     config = SandboxConfig(enforce_window=False, rate_limit=LIMIT, burst=LIMIT, template_approval_delay=NEVER)
     with SandboxServer(config) as server:

@@ -30,7 +30,7 @@ def bulk_dag(dag_id: str, conn_id: str, requests_per_second: float, pool: str | 
 
         @task
         def chunks() -> list[list[dict[str, Any]]]:
-            conf = get_current_context()["dag_run"].conf
+            conf = get_current_context()["dag_run"].conf or {}
             audience, size = conf["recipients"], int(conf["chunk_size"])
             return [audience[start : start + size] for start in range(0, len(audience), size)]
 
