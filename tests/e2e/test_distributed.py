@@ -260,7 +260,9 @@ def test_b_a_killed_worker_s_send_is_retried_on_the_other(distributed: Distribut
     recipients = audience("3164", 1000)
     run_id = airflow.trigger(dag_id, conf={"recipients": recipients})
     wait_for(lambda: len(admin.messages()) >= 100, timeout=RUN_TIMEOUT, what="the send to be under way")
-    victim = cluster.worker_connected_to(server.port)
+    victim = wait_for(
+        lambda: cluster.worker_connected_to(server.port), timeout=RUN_TIMEOUT, what="the sending worker"
+    )
     killed_at = datetime.now(UTC)
     cluster.kill_worker(victim)
     try:
@@ -290,6 +292,7 @@ def test_b_a_killed_worker_s_send_is_retried_on_the_other(distributed: Distribut
         "stored_at_kill": at_kill,
         "sent": summary["sent"],
         "unknown": summary["unknown"],
+        "unknown_but_stored": len(stored) - summary["sent"],
         "duplicates": 0,
         "retry_started_after_s": round((when(retry["start_date"]) - killed_at).total_seconds(), 1),
         "run_done_after_s": round((when(retry["end_date"]) - killed_at).total_seconds(), 1),
