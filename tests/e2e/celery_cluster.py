@@ -17,6 +17,7 @@ import importlib.metadata
 import os
 import secrets
 import signal
+import socket
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -46,8 +47,6 @@ WORKER_NAME_ENV = "WHATSAPP_E2E_WORKER"
 
 def worker_name() -> str:
     """``[core] hostname_callable`` of the cluster: the worker's name, else the machine's."""
-    import socket
-
     return os.environ.get(WORKER_NAME_ENV) or socket.getfqdn()
 
 
@@ -179,14 +178,14 @@ class CeleryCluster:
         main = psutil.Process(self.airflow.processes[name].pid)
         return [main, *main.children(recursive=True)]
 
-    def worker_connected_to(self, port: int) -> str:
+    def worker_connected_to(self, port: int) -> str | None:
         """The worker one of whose processes has a TCP connection open to ``port`` (e.g. the sandbox)."""
         for name in WORKERS:
             for process in self.worker_tree(name):
                 with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
                     if any(c.raddr and c.raddr.port == port for c in process.net_connections("tcp")):
                         return name
-        raise LookupError(f"no worker is connected to port {port}")
+        return None
 
     def kill_worker(self, name: str) -> None:
         """SIGKILL the worker's process group and every descendant, as when its machine dies; the cluster
