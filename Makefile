@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PKG    := airflow_provider_whatsapp
 
-.PHONY: install lint typecheck pytest test test-compat demo sandbox bench lock clean mutation
+.PHONY: install lint typecheck pytest test test-compat test-distributed demo sandbox bench lock clean mutation
 
 # The compatibility floor: the latest patch of the oldest Airflow supported, with every other package
 # resolved as of shortly after its release (Airflow's own constraints files cannot be fetched here).
@@ -47,6 +47,13 @@ test: lint typecheck pytest
 # The whole suite (the real-scheduler test included) on the compatibility floor.
 test-compat: $(COMPAT_STAMP)
 	$(COMPAT_VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Airflow on PostgreSQL with CeleryExecutor, Redis and two workers (tests/e2e/test_distributed.py): needs
+# PostgreSQL on 127.0.0.1:5432 (trust, user postgres) and Redis on 127.0.0.1:6379, skipped without them.
+# Prints the figures it measured and writes them to $(DISTRIBUTED_FIGURES).
+DISTRIBUTED_FIGURES ?= distributed-figures.json
+test-distributed: install
+	WHATSAPP_E2E_FIGURES=$(DISTRIBUTED_FIGURES) $(BIN)/pytest -m distributed -s $(PYTEST_ARGS) tests/e2e/test_distributed.py
 
 demo: install
 	$(BIN)/python scripts/demo.py
