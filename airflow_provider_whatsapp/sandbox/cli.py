@@ -14,10 +14,9 @@ from collections.abc import Sequence
 from dataclasses import fields
 from typing import TextIO
 
-import uvicorn
-
 from .app import RequestRecord, SandboxApp, create_app
 from .config import DEFAULT_API_KEY, FaultDefaults, SandboxConfig, airflow_connection_json
+from .server import uvicorn_server
 
 EPILOG = """\
 Where things are, on http://HOST:PORT:
@@ -137,11 +136,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     port = listener.getsockname()[1]
     shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
     print(banner(app, config, f"http://{shown_host}:{port}"), flush=True)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app, log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=2
-        )
-    )
+    server = uvicorn_server(app)
     try:
         server.run(sockets=[listener])
     finally:

@@ -14,6 +14,24 @@ from .app import SandboxApp, create_app
 from .config import SandboxConfig
 
 START_TIMEOUT = 15.0
+#: Seconds an idle keep-alive connection stays open: nginx's default, like the gateways clients meet.
+#: uvicorn's own 5 s closes pooled connections a paced client is about to reuse, and a send whose
+#: connection is closed under it has an unknown outcome.
+KEEP_ALIVE_SECONDS = 75
+
+
+def uvicorn_server(app: SandboxApp) -> uvicorn.Server:
+    """The uvicorn server every way of starting the sandbox runs."""
+    return uvicorn.Server(
+        uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        )
+    )
 
 
 class SandboxServer:
@@ -38,15 +56,7 @@ class SandboxServer:
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._socket.bind((host, port))
         self.port: int = self._socket.getsockname()[1]
-        self._server = uvicorn.Server(
-            uvicorn.Config(
-                self.app,
-                log_level="warning",
-                access_log=False,
-                timeout_graceful_shutdown=2,
-                lifespan="off",
-            )
-        )
+        self._server = uvicorn_server(self.app)
         self._thread: threading.Thread | None = None
 
     @property

@@ -82,6 +82,15 @@ class Scenario:
     runs: dict[str, str]
     released: set[str] = field(default_factory=set)  # WAITING DAGs whose test played the user
 
+    def acting_for(self, dag_id: str) -> bool:
+        """Wait until the DAG's sensor deferred and claim the user's or reviewer's part of it; False when
+        :meth:`release_the_rest` played it already (the tests run in any order)."""
+        if dag_id in self.released:
+            return False
+        self.cluster.wait_until_deferred(dag_id, self.runs[dag_id], WAITING[dag_id], timeout=STEP_TIMEOUT)
+        self.released.add(dag_id)
+        return True
+
     def release_the_rest(self) -> None:
         """Once their sensors deferred, open the OAuth pages and approve the templates that the waiting
         DAGs' own tests did not (they did not run: a test run alone, or a subset)."""
@@ -166,15 +175,14 @@ def test_onboarding_sensor_defers_into_the_real_triggerer_and_resumes(scenario: 
     cluster, admin = scenario.cluster, scenario.admin
     with cluster.logs_on_failure():
         run_id = scenario.runs[ONBOARDING]
-        cluster.wait_until_deferred(ONBOARDING, run_id, "wait_until_active", timeout=STEP_TIMEOUT)
-        [pending] = admin.connections("PENDING")
-        assert scenario.sent_to(ONBOARDING_TO) == []
-        admin.open_oauth_page(pending)
-        scenario.released.add(ONBOARDING)
+        if scenario.acting_for(ONBOARDING):  # not yet done by the test that releases the rest
+            [pending] = admin.connections("PENDING")
+            assert scenario.sent_to(ONBOARDING_TO) == []
+            admin.open_oauth_page(pending)
 
         scenario.finished_run(ONBOARDING)
-        connection_id = pending["connection_id"]
-        assert scenario.xcom(ONBOARDING, "create_connection") == connection_id
+        connection_id = scenario.xcom(ONBOARDING, "create_connection")
+        assert connection_id in [c["connection_id"] for c in admin.connections("ACTIVE")]
         assert scenario.xcom(ONBOARDING, "wait_until_active") == connection_id, "pushed by the resumed sensor"
         assert scenario.templates_to(ONBOARDING_TO) == ["hello_world"]
         assert [kind for kind, _ in scenario.sent_to(ONBOARDING_TO)] == ["template"]
@@ -198,18 +206,18 @@ def test_template_sensor_defers_until_the_review_approves(scenario: Scenario) ->
     cluster, admin = scenario.cluster, scenario.admin
     with cluster.logs_on_failure():
         run_id = scenario.runs[TEMPLATE]
-        cluster.wait_until_deferred(TEMPLATE, run_id, "wait_for_approval", timeout=STEP_TIMEOUT)
+        acting = scenario.acting_for(TEMPLATE)
         listing = admin.call(
             "GET",
             f"/whatsapp-business/v21.0/{admin.ids['waba_id']}/message_templates",
             params={"name": "order_ready"},
         )
         [template] = [t for t in listing["data"] if t["name"] == "order_ready"]
-        assert template["status"] == "PENDING"
         assert scenario.xcom(TEMPLATE, "create_template") == template["id"]
-        assert scenario.sent_to(TEMPLATE_TO) == []
-        admin.call("POST", f"/_sandbox/templates/{template['id']}/approve")
-        scenario.released.add(TEMPLATE)
+        if acting:
+            assert template["status"] == "PENDING"
+            assert scenario.sent_to(TEMPLATE_TO) == []
+            admin.call("POST", f"/_sandbox/templates/{template['id']}/approve")
 
         scenario.finished_run(TEMPLATE)
         assert scenario.xcom(TEMPLATE, "wait_for_approval") == template["id"]
@@ -237,15 +245,14 @@ def test_templates_as_code_syncs_defers_until_approved_and_sends_checked(scenari
     cluster, admin = scenario.cluster, scenario.admin
     with cluster.logs_on_failure():
         run_id = scenario.runs[TEMPLATES]
-        cluster.wait_until_deferred(TEMPLATES, run_id, "sync_templates", timeout=STEP_TIMEOUT)
-        listing = admin.call("GET", f"/whatsapp-business/v21.0/{admin.ids['waba_id']}/message_templates")
-        created = {(t["name"], t["language"]): t for t in listing["data"]}
         wanted = [("delivery_window", "en_US"), ("order_shipped", "en_US"), ("order_shipped", "nl")]
-        assert [created[key]["status"] for key in wanted] == ["PENDING"] * 3
-        assert scenario.sent_to(TEMPLATES_TO) == []
-        for key in wanted:
-            admin.call("POST", f"/_sandbox/templates/{created[key]['id']}/approve")
-        scenario.released.add(TEMPLATES)
+        if scenario.acting_for(TEMPLATES):
+            path = f"/whatsapp-business/v21.0/{admin.ids['waba_id']}/message_templates"
+            created = {(t["name"], t["language"]): t for t in admin.call("GET", path)["data"]}
+            assert [created[key]["status"] for key in wanted] == ["PENDING"] * 3
+            assert scenario.sent_to(TEMPLATES_TO) == []
+            for key in wanted:
+                admin.call("POST", f"/_sandbox/templates/{created[key]['id']}/approve")
 
         scenario.finished_run(TEMPLATES)
         plan = scenario.xcom(TEMPLATES, "sync_templates")
