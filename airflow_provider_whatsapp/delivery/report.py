@@ -84,19 +84,28 @@ class Summary:
 def write_report(lines: Iterable[Mapping[str, Any]], path: Any) -> int:
     """Write the report as JSON lines to ``path`` (local, or an ``ObjectStoragePath`` / URL); return
     the number of lines. Written to a temporary name first where the path is local."""
-    if (isinstance(path, str) and "://" in path) or not isinstance(path, (str, os.PathLike)):
+    local = _local_name(path)
+    if local is None:
         from airflow.sdk import ObjectStoragePath  # fsspec: only for remote reports
 
         target = path if isinstance(path, ObjectStoragePath) else ObjectStoragePath(path)
         with target.open("w") as out:  # type: ignore[no-untyped-call]
             return _write(lines, out)
-    local = os.fspath(path)
     os.makedirs(os.path.dirname(os.path.abspath(local)), exist_ok=True)
     partial = f"{local}.part"
     with open(partial, "w", encoding="utf-8") as out:
         count = _write(lines, out)
     os.replace(partial, local)
     return count
+
+
+def _local_name(path: Any) -> str | None:
+    """The local file ``path`` names; None for a URL or an ``ObjectStoragePath`` (on Airflow 3.1 a
+    path-like whose ``os.fspath`` is its URL, ``file://`` ones included)."""
+    if not isinstance(path, (str, os.PathLike)):
+        return None
+    name = str(os.fspath(path))
+    return None if "://" in name else name
 
 
 def _write(lines: Iterable[Mapping[str, Any]], out: Any) -> int:
