@@ -77,7 +77,8 @@ def report(statuses: dict[str, str]) -> bool:
         passed &= score >= THRESHOLD and not count["unchecked"]
         print(
             f"{name:<{width}}  {sum(count.values()):>7}  {count['killed']:>6}  {count['alive']:>5}  "
-            f"{count['equivalent']:>10}  {count['unchecked']:>9}  {score:5.1f} %"
+            f"{count['equivalent']:>10}  {count['unchecked']:>9}  "
+            + (f"{score:5.1f} %" if judged else "  n/a")
         )
     print(f"\nsurviving mutants ({len(survivors)}; `mutmut show NAME` prints one's diff):")
     for line in survivors:
