@@ -35,6 +35,9 @@ MAX_BATCH = 256
 WAKE_SECONDS = 0.5
 #: How long a stopped sender waits for its requests in flight before it leaves them ``pending``.
 STOP_WAIT_SECONDS = 5.0
+#: The shortest time a pace is judged over: the token bucket's burst at the start would otherwise look
+#: like hundreds of messages a second, and the first batches would hold far more than BATCH_SECONDS.
+RATE_WINDOW_SECONDS = 1.0
 
 Batch = tuple[list[Due], list[Future[Outcome | None]]]
 
@@ -90,8 +93,8 @@ class Progress:
         self.states.update(outcome.state for outcome in outcomes)
 
     def rate(self) -> float:
-        """Outcomes per second so far."""
-        return sum(self.states.values()) / max(time.monotonic() - self.started, 1e-9)
+        """Outcomes per second so far (over ``RATE_WINDOW_SECONDS`` at least)."""
+        return sum(self.states.values()) / max(time.monotonic() - self.started, RATE_WINDOW_SECONDS)
 
     def line(self) -> str:
         elapsed = max(time.monotonic() - self.started, 1e-9)

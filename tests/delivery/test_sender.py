@@ -139,6 +139,17 @@ def test_progress_says_how_many_were_sent_how_fast_and_what_else(monkeypatch: py
     assert Progress(started=102.0).line() == "sent 0 (0.0/s)"
 
 
+def test_a_burst_at_the_start_does_not_make_the_batches_big(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bucket's burst answers 16 sends in 50 ms; at 10/s a batch must still hold few rows, or a
+    try killed in its first second leaves dozens of recipients unknown."""
+    ledger: Any = None
+    bulk = BulkSender(RecordingHook(), ledger, max_in_flight=4)  # type: ignore[arg-type]
+    bulk.progress = Progress(started=100.0)
+    monkeypatch.setattr(sender, "time", SimpleNamespace(monotonic=lambda: 100.05))
+    bulk.progress.add([Outcome(i, SENT) for i in range(16)])
+    assert bulk.batch_size == 8, "twice max_in_flight: 16 outcomes in the first second are 16/s"
+
+
 def test_a_run_reports_progress_every_progress_seconds(
     make_ledger: LedgerFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
