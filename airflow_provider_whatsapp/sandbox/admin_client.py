@@ -7,6 +7,7 @@ and click a PENDING connection's OAuth link. It speaks plain HTTP and imports no
 
 from __future__ import annotations
 
+import math
 import time
 from typing import Any
 
@@ -18,6 +19,8 @@ TIMEOUT = 10.0
 #: Answers of 429 waited out (for ``Retry-After``) before one is raised: a scenario's own checks
 #: through the gateway share the key's rate limit with the sends under test.
 RATE_LIMITED_TRIES = 10
+#: The longest a ``Retry-After`` is waited for: a test should fail, not hang, on a lying answer.
+MAX_RETRY_AFTER_SECONDS = 5.0
 
 
 class SandboxAdminClient:
@@ -56,7 +59,7 @@ class SandboxAdminClient:
             answer = self.session.request(method, f"{self.base_url}{path}", timeout=TIMEOUT, **kwargs)
             if answer.status_code != 429:
                 break
-            time.sleep(float(answer.headers.get("Retry-After", "1")))
+            time.sleep(retry_after(answer.headers.get("Retry-After")))
         answer.raise_for_status()
         return answer.json() if answer.content else None
 
@@ -113,3 +116,15 @@ class SandboxAdminClient:
         return airflow_connection_json(
             self.base_url, api_key or self.api_key, self.ids["waba_id"], self.ids["phone_number_id"]
         )
+
+
+def retry_after(header: str | None) -> float:
+    """Seconds a 429's ``Retry-After`` asks for, between 0 and ``MAX_RETRY_AFTER_SECONDS``; 1 when it
+    is missing or not a number of seconds (an HTTP date, garbage)."""
+    try:
+        seconds = float(header or "1")
+    except ValueError:
+        return 1.0
+    if math.isnan(seconds):
+        return 1.0
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_SECONDS)

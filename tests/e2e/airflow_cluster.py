@@ -45,6 +45,15 @@ def listening_port(proc: subprocess.Popen[bytes]) -> int | None:
     return None
 
 
+def assert_in_order(text: str, *parts: str) -> None:
+    """Each part occurs in ``text`` after the previous one."""
+    position = 0
+    for part in parts:
+        found = text.find(part, position)
+        assert found >= 0, f"{part!r} missing after position {position} of the task log:\n{text}"
+        position = found + len(part)
+
+
 def wait_for(check: Callable[[], T | None], *, timeout: float, interval: float = 0.5, what: str) -> T:
     """Call ``check`` until it returns something but None or False; TimeoutError after ``timeout``."""
     deadline = time.monotonic() + timeout

@@ -29,7 +29,7 @@ import pytest
 from airflow_provider_whatsapp.delivery.sender import MAX_BATCH
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
-from tests.e2e.airflow_cluster import wait_for
+from tests.e2e.airflow_cluster import assert_in_order, wait_for
 from tests.e2e.celery_cluster import WORKERS, CeleryCluster, celery_cluster, services_missing
 
 pytestmark = [pytest.mark.distributed, pytest.mark.timeout(900)]
@@ -298,12 +298,3 @@ def test_b_a_killed_worker_s_send_is_retried_on_the_other(distributed: Distribut
         "retry_started_after_s": round((when(retry["start_date"]) - killed_at).total_seconds(), 1),
         "run_done_after_s": round((when(retry["end_date"]) - killed_at).total_seconds(), 1),
     }
-
-
-def assert_in_order(text: str, *parts: str) -> None:
-    """Each part occurs in ``text`` after the previous one."""
-    position = 0
-    for part in parts:
-        found = text.find(part, position)
-        assert found >= 0, f"{part!r} missing after position {position} of the task log:\n{text}"
-        position = found + len(part)

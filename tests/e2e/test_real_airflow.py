@@ -26,7 +26,7 @@ import requests
 
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
-from tests.e2e.airflow_cluster import AirflowCluster, airflow_cluster, wait_for
+from tests.e2e.airflow_cluster import AirflowCluster, airflow_cluster, assert_in_order, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -409,12 +409,3 @@ def test_nothing_else_was_sent_and_no_task_log_holds_the_key(scenario: Scenario)
                         )
                         leaked = [secret for secret in secrets if secret in log]
                         assert not leaked, f"{dag_id}.{ti['task_id']} try {try_number} logs {leaked}:\n{log}"
-
-
-def assert_in_order(text: str, *parts: str) -> None:
-    """Each part occurs in ``text`` after the previous one."""
-    position = 0
-    for part in parts:
-        found = text.find(part, position)
-        assert found >= 0, f"{part!r} missing after position {position} of the task log:\n{text}"
-        position = found + len(part)

@@ -64,3 +64,5 @@ def test_the_task_log_tells_the_plan_the_progress_each_recipient_and_the_summary
     assert "Planned 2 recipient(s); sending what has no outcome yet" in lines
     assert re.search(r"sent 1 \(\d+\.\d/s\); 1 failed", lines)
     assert "Delivery: 1 of 2 sent; failed: 131026 x1; 0 retry; 0 unknown; 0 skipped" in lines
+    assert ALICE[1:] not in lines, "numbers are logged masked"
+    assert UNDELIVERABLE[1:] not in lines

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
+from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient, retry_after
 from airflow_provider_whatsapp.sandbox.ratelimit import TokenBucket, retry_after_seconds
 
 
@@ -59,3 +60,24 @@ def test_bucket_is_exact_under_threads() -> None:
 def test_retry_after_is_whole_seconds_at_least_one() -> None:
     assert retry_after_seconds(0.01) == 1
     assert retry_after_seconds(1.2) == 2
+
+
+def test_the_admin_client_waits_out_the_keys_rate_limit() -> None:
+    """A scenario's own gateway calls share the key's limit with the sends under test: a 429 is waited
+    out for its Retry-After, not raised."""
+    with SandboxServer(SandboxConfig(rate_limit=20, burst=1)) as server:
+        admin = SandboxAdminClient.new_key(server.url)
+        path = f"/whatsapp-business/v21.0/{admin.ids['phone_number_id']}"
+        answers = [admin.call("GET", path) for _ in range(2)]
+        statuses = [record["status"] for record in admin.requests_log(admin.ids["phone_number_id"])]
+    assert [answer["id"] for answer in answers] == [admin.ids["phone_number_id"]] * 2
+    assert statuses.count(429) >= 1, "the second call met the limit"
+    assert statuses[-1] == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "seconds"),
+    [(None, 1.0), ("2", 2.0), ("0.5", 0.5), ("-3", 0.0), ("86400", 5.0), ("nan", 1.0), ("soon", 1.0)],
+)
+def test_a_retry_after_is_read_within_bounds(header: str | None, seconds: float) -> None:
+    assert retry_after(header) == seconds
