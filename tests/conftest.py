@@ -27,11 +27,17 @@ if "WHATSAPP_TESTS_AIRFLOW_HOME" not in os.environ:
 
 import pytest
 import requests
+from hypothesis import settings
 
 from airflow_provider_whatsapp.sandbox import SandboxConfig, SandboxServer
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 
 pytest_plugins = ["tests.airflow_fixtures"]
+
+# Tests never fail on wall-clock time: no per-example deadline (a loaded machine is slow, not wrong).
+settings.register_profile("project", deadline=None)
+settings.load_profile("project")
+
 
 #: Sandbox seconds a new template of the shared sandbox stays PENDING: ``advance_clock`` ends the review.
 REVIEW_DELAY = 0.5

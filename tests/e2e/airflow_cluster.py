@@ -230,10 +230,21 @@ class AirflowCluster:
         using ``ds``, ``ts`` or ``logical_date`` fail to render in it.
         """
         when = None if logical_date is None else logical_date.isoformat()
-        body = self.api(
-            "POST", f"/dags/{dag_id}/dagRuns", json={"logical_date": when, "conf": dict(conf or {})}
-        )
-        run_id: str = body["dag_run_id"]
+        run_id = f"manual__test_{secrets.token_hex(6)}"
+        body = {"dag_run_id": run_id, "logical_date": when, "conf": dict(conf or {})}
+
+        def triggered() -> bool:
+            """SQLite's lock may refuse the insert (a 500, rolled back) while the scheduler writes:
+            the same run id is asked for again; a 409 says an earlier answer was lost after all."""
+            answer = self.session.post(f"{self.api_url}/api/v2/dags/{dag_id}/dagRuns", json=body, timeout=30)
+            if answer.status_code == 500 and "Database error" in answer.text:
+                return False
+            if answer.status_code not in (200, 409):
+                status, text = answer.status_code, answer.text[:2000]
+                raise AssertionError(f"POST /dags/{dag_id}/dagRuns -> {status}: {text}")
+            return True
+
+        wait_for(triggered, timeout=60, what=f"a run of {dag_id} to be created")
         return run_id
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
