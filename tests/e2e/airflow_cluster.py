@@ -80,7 +80,8 @@ def airflow_env(home: Path, dags_folder: Path, extra: Mapping[str, str] | None =
             # LocalExecutor on SQLite: Airflow 3.3 accepts it (no error, no warning).
             "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
             "AIRFLOW__CORE__PARALLELISM": "4",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
+            # SQLite waits 5 s for another writer's lock by default; a loaded 2-core machine needs longer.
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}?timeout=60",
             # The first command writes airflow.cfg with a generated JWT secret that all processes then share,
             # but a 16-byte one PyJWT warns about on every token; 64 bytes keeps the logs clean.
             "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
@@ -129,9 +130,24 @@ class AirflowCluster:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     session: requests.Session = field(default_factory=requests.Session)
 
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Call ``/api/v2{path}`` with the token and return the response.
+
+        SQLite's lock may refuse a statement while another component holds it (a 500 "Database error",
+        rolled back); the call is then made again, which is safe because every call these tests make is
+        idempotent (a trigger names its run id).
+        """
+
+        def answered() -> requests.Response | None:
+            response = self.session.request(method, f"{self.api_url}/api/v2{path}", timeout=30, **kwargs)
+            refused = response.status_code == 500 and "Database error" in response.text
+            return None if refused else response
+
+        return wait_for(answered, timeout=60, what=f"{method} {path} to get past SQLite's lock")
+
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Call ``/api/v2{path}`` with the token; raise on an HTTP error and return the JSON body."""
-        response = self.session.request(method, f"{self.api_url}/api/v2{path}", timeout=30, **kwargs)
+        """``request``, raising on an HTTP error; returns the JSON body."""
+        response = self.request(method, path, **kwargs)
         if response.status_code >= 400:
             raise AssertionError(f"{method} {path} -> {response.status_code}: {response.text[:2000]}")
         return response.json() if response.content else None
@@ -233,18 +249,10 @@ class AirflowCluster:
         run_id = f"manual__test_{secrets.token_hex(6)}"
         body = {"dag_run_id": run_id, "logical_date": when, "conf": dict(conf or {})}
 
-        def triggered() -> bool:
-            """SQLite's lock may refuse the insert (a 500, rolled back) while the scheduler writes:
-            the same run id is asked for again; a 409 says an earlier answer was lost after all."""
-            answer = self.session.post(f"{self.api_url}/api/v2/dags/{dag_id}/dagRuns", json=body, timeout=30)
-            if answer.status_code == 500 and "Database error" in answer.text:
-                return False
-            if answer.status_code not in (200, 409):
-                status, text = answer.status_code, answer.text[:2000]
-                raise AssertionError(f"POST /dags/{dag_id}/dagRuns -> {status}: {text}")
-            return True
-
-        wait_for(triggered, timeout=60, what=f"a run of {dag_id} to be created")
+        # A 409 says an earlier answer was lost after the run was created.
+        answer = self.request("POST", f"/dags/{dag_id}/dagRuns", json=body)
+        if answer.status_code not in (200, 409):
+            raise AssertionError(f"POST /dags/{dag_id}/dagRuns -> {answer.status_code}: {answer.text[:2000]}")
         return run_id
 
     def wait_for_run(self, dag_id: str, run_id: str, timeout: float) -> str:
