@@ -88,8 +88,7 @@ def write_report(lines: Iterable[Mapping[str, Any]], path: Any) -> int:
     if local is None:
         from airflow.sdk import ObjectStoragePath  # fsspec: only for remote reports
 
-        target = path if isinstance(path, ObjectStoragePath) else ObjectStoragePath(path)
-        with target.open("w") as out:  # type: ignore[no-untyped-call]
+        with ObjectStoragePath(path).open("w") as out:  # type: ignore[no-untyped-call]
             return _write(lines, out)
     os.makedirs(os.path.dirname(os.path.abspath(local)), exist_ok=True)
     partial = f"{local}.part"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import locale
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,24 @@ def test_a_local_report_is_json_lines_in_folders_it_makes(tmp_path: Path) -> Non
     assert sorted(p.name for p in target.parent.iterdir()) == ["run.jsonl"], "no .part left"
     assert write_report([], str(target)) == 0
     assert target.read_text() == ""
+
+
+@pytest.fixture
+def ascii_locale() -> Iterator[None]:
+    """The C library's locale set to plain ASCII, as on a server with ``LANG=C`` and no UTF-8 mode."""
+    previous = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield
+    finally:
+        locale.setlocale(locale.LC_CTYPE, previous)
+
+
+@pytest.mark.usefixtures("ascii_locale")
+def test_a_local_report_is_utf_8_whatever_the_locale(tmp_path: Path) -> None:
+    target = tmp_path / "run.jsonl"
+    assert write_report(LINES, target) == 2
+    assert "Zoë" in target.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("as_path", [True, False])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Mapping
 from types import SimpleNamespace
 from typing import Any
@@ -117,17 +116,21 @@ def test_once_stopped_no_request_starts() -> None:
 
 
 def test_a_stop_waits_for_the_requests_that_started() -> None:
-    requests, stopping = StartedRequests(), threading.Event()
+    """``stop`` refuses every request from then on, and waits for the answer of the one that started."""
+    requests = StartedRequests()
     requests.start(1)
 
-    def answer_after_the_stop_began() -> None:
-        stopping.wait(30)
-        time.sleep(0.05)
+    def answer_once_refused() -> None:
+        row = 2
+        while requests.start(row):  # the stop has not begun: this row started, and is answered at once
+            requests.finish(Outcome(row, SENT))
+            row += 1
         requests.finish(Outcome(1, SENT))
 
-    threading.Thread(target=answer_after_the_stop_began, daemon=True).start()
-    stopping.set()
-    assert requests.stop(timeout=30)[1] == {1: Outcome(1, SENT)}
+    threading.Thread(target=answer_once_refused, daemon=True).start()
+    started, finished = requests.stop(timeout=30)
+    assert finished[1] == Outcome(1, SENT)
+    assert started == finished.keys(), "every row that started was answered, none refused was counted"
 
 
 def test_progress_says_how_many_were_sent_how_fast_and_what_else(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -137,6 +140,9 @@ def test_progress_says_how_many_were_sent_how_fast_and_what_else(monkeypatch: py
     assert progress.rate() == 3.0
     assert progress.line() == "sent 4 (2.0/s); 1 failed, 1 retry"
     assert Progress(started=102.0).line() == "sent 0 (0.0/s)"
+    quick = Progress(started=101.5)
+    quick.add([Outcome(i, SENT) for i in range(3)])
+    assert quick.line() == "sent 3 (6.0/s)", "half a second is half a second, not the rate window"
 
 
 def test_a_burst_at_the_start_does_not_make_the_batches_big(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -96,12 +96,23 @@ def declared_too_big() -> Iterator[ScriptedHTTP]:
 def test_a_download_declared_larger_than_metas_largest_media_is_refused_unread(
     make_hook: HookFactory, declared_too_big: ScriptedHTTP, tmp_path: Path
 ) -> None:
-    hook = make_hook(host=declared_too_big.url, max_retries=0)
+    hook = make_hook(host=declared_too_big.url, max_retries=3)
     target = tmp_path / "copy.bin"
-    with pytest.raises(WhatsAppNetworkError, match="larger than 100 MB"):
+    with pytest.raises(WhatsAppNetworkError) as caught:
         hook.download_media(MEDIA_ID, target)
+    assert_refused_for_size(caught.value, f"{declared_too_big.url}/cdn/{MEDIA_ID}", megabytes=100)
+    assert [seen.path for seen in declared_too_big.seen].count(f"/cdn/{MEDIA_ID}") == 1, "never retried"
     assert not target.exists()
     assert list(tmp_path.iterdir()) == [], "no partial file is left behind"
+
+
+def assert_refused_for_size(error: WhatsAppNetworkError, url: str, *, megabytes: int) -> None:
+    """The error says where and what the limit is, and that asking again cannot help."""
+    assert str(error) == (
+        f"media download from {url} is larger than {megabytes} MB, the Cloud API's largest media: refused"
+    )
+    assert error.url == url
+    assert error.retryable is False
 
 
 def test_a_download_that_keeps_sending_stops_at_the_cap(make_hook: HookFactory) -> None:
@@ -109,12 +120,14 @@ def test_a_download_that_keeps_sending_stops_at_the_cap(make_hook: HookFactory) 
         headers={"Content-Type": "application/octet-stream"}, chunks=iter(lambda: b"x" * 65536, b"")
     )
     with media_and_cdn(endless) as server:
-        hook = make_hook(host=server.url, max_retries=0)
+        hook = make_hook(host=server.url, max_retries=3)
         sink = io.BytesIO()
         url = f"{server.url}/cdn/{MEDIA_ID}"
-        with pytest.raises(WhatsAppNetworkError, match="larger than"):
-            hook.client.download(url, sink, max_bytes=1024 * 1024, deadline_seconds=60)
-    assert len(sink.getvalue()) <= 1024 * 1024
+        with pytest.raises(WhatsAppNetworkError) as caught:
+            hook.client.download(url, sink, max_bytes=3 * 1024 * 1024, deadline_seconds=60)
+        assert len(server.seen) == 1, "never retried"
+    assert_refused_for_size(caught.value, url, megabytes=3)
+    assert len(sink.getvalue()) <= 3 * 1024 * 1024
 
 
 def test_a_cdn_that_drips_one_byte_at_a_time_is_stopped_by_the_deadline(make_hook: HookFactory) -> None:

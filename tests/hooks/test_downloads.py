@@ -76,6 +76,21 @@ def test_a_cdn_4xx_is_not_retried(make_hook: HookFactory, status: int, error: ty
 def test_a_cdn_that_keeps_breaking_off_is_reported_after_the_retries(make_hook: HookFactory) -> None:
     cut = Answer(headers=OCTETS, chunks=[BYTES[:3]], length=len(BYTES))
     with cdn([cut]) as server:
-        with pytest.raises(WhatsAppNetworkError, match="broke off after 3 bytes"):
+        with pytest.raises(WhatsAppNetworkError) as caught:
             download(make_hook, server, max_retries=1)
         assert len(server.seen) == 2
+    url = f"{server.url}/cdn/1"
+    assert str(caught.value) == f"media download from {url} broke off after 3 bytes (ProtocolError)"
+    assert (caught.value.url, caught.value.retryable) == (url, True)
+
+
+def test_a_download_of_exactly_the_limit_is_accepted(make_hook: HookFactory) -> None:
+    """``max_bytes`` is the largest size allowed, whether declared or counted."""
+    with cdn([Answer(headers=OCTETS, body=BYTES)]) as server:
+        hook = make_hook(host=server.url, max_retries=0)
+        out = io.BytesIO()
+        url = f"{server.url}/cdn/1"
+        assert hook.client.download(url, out, max_bytes=len(BYTES), deadline_seconds=60) == len(BYTES)
+        with pytest.raises(WhatsAppNetworkError, match="larger than"):
+            hook.client.download(url, out, max_bytes=len(BYTES) - 1, deadline_seconds=60)
+    assert out.getvalue() == b"", "a refused download leaves nothing in the stream"

@@ -13,6 +13,7 @@ from airflow.sdk import DAG
 
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.notifications import WhatsAppNotifier, send_whatsapp_notification
+from tests.log_lines import assert_logged
 
 ALICE, BOB = "+31612345678", "+31687654321"
 pytestmark = pytest.mark.usefixtures("maton_connection")
@@ -60,19 +61,20 @@ def test_custom_text_and_template_parameters_are_templated(sandbox_admin: Any) -
     sandbox_admin.inbound(ALICE)
     body = {"type": "BODY", "text": "{{1}} finished", "example": {"body_text": [["x"]]}}
     created = MatonWhatsAppHook().create_template(
-        {"name": "run_done", "language": "en_US", "category": "UTILITY", "components": [body]}
+        {"name": "run_done", "language": "de", "category": "UTILITY", "components": [body]}
     )
     sandbox_admin.call("POST", f"/_sandbox/templates/{created.id}/approve")  # rather than await the review
 
     WhatsAppNotifier(to="{{ params.to }}", text="{{ dag.dag_id }} done ({{ reason }})")(
         callback_context(params={"to": ALICE}, reason="success")
     )
-    WhatsAppNotifier(to=ALICE, template_name="run_done", template_parameters=["{{ dag.dag_id }}"])(
-        callback_context()
-    )
+    WhatsAppNotifier(
+        to=ALICE, template_name="run_done", language="de", template_parameters=["{{ dag.dag_id }}"]
+    )(callback_context())
 
     [(_, _, text), (_, _, template)] = sent(sandbox_admin)
     assert text["body"] == "nightly_load done (success)"
+    assert (template["name"], template["language"]["code"]) == ("run_done", "de")
     [component] = template["components"]
     assert component["parameters"] == [{"type": "text", "text": "nightly_load"}]
 
@@ -211,12 +213,15 @@ def test_what_happened_is_logged_in_full(sandbox_admin: Any, capfd: pytest.Captu
     WhatsAppNotifier(to="", text="x")(callback_context())
 
     logged = "".join(capfd.readouterr())
-    assert "Outside the 24-hour window: sending template hello_world instead" in logged
-    assert (
-        "WhatsApp notification: 1 of 1 recipient(s) failed: +31******321: WhatsAppOutsideWindowError"
-        in logged
+    assert_logged(logged, "Outside the 24-hour window: sending template hello_world instead")
+    assert_logged(
+        logged,
+        "WhatsApp notification: 1 of 1 recipient(s) failed: +31******321: WhatsAppOutsideWindowError:",
+        r" \(#131047\) [^\[]+\(HTTP 400, code 131047, fbtrace_id \w+\)",
     )
-    assert "WhatsApp notification failed and was not sent: to: at least one recipient is required" in logged
+    assert_logged(
+        logged, "WhatsApp notification failed and was not sent: to: at least one recipient is required"
+    )
     assert [m["type"] for m in sandbox_admin.messages()] == ["template"]
 
 
@@ -233,6 +238,22 @@ def test_its_own_sender_and_hook_settings_are_used(
 
     assert sandbox_admin.messages() == [], "sent from a number the key does not have"
     assert "WhatsApp notification: 1 of 1 recipient(s) failed" in "".join(capfd.readouterr())
+
+
+def test_the_dags_macros_and_filters_render_the_text(sandbox_admin: Any) -> None:
+    sandbox_admin.inbound(ALICE)
+    dag = DAG(
+        "nightly_load",
+        schedule=None,
+        start_date=datetime(2025, 1, 1),
+        user_defined_macros={"team": "data-eng"},
+        user_defined_filters={"shout": str.upper},
+    )
+
+    WhatsAppNotifier(to=ALICE, text="{{ team }}: {{ dag.dag_id | shout }}")(callback_context(dag=dag))
+
+    [(_, _, text)] = sent(sandbox_admin)
+    assert text["body"] == "data-eng: NIGHTLY_LOAD"
 
 
 def test_a_serialized_dag_in_the_context_still_renders(sandbox_admin: Any) -> None:

@@ -10,8 +10,10 @@ import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_whatsapp.delivery import sender
+from airflow_provider_whatsapp.delivery.ledger import DUE, DeliveryLedger
 from airflow_provider_whatsapp.operators import WhatsAppSendTemplateOperator, WhatsAppSendTextOperator
 from airflow_provider_whatsapp.utils.phone import PHONE_RULE
+from tests.log_lines import assert_logged
 from tests.task_instance import RecordingTI
 
 ALICE, UNDELIVERABLE = "+31612345678", "+31600000000"
@@ -59,10 +61,40 @@ def test_the_task_log_tells_the_plan_the_progress_each_recipient_and_the_summary
         op.execute(ti.context())
     sent, failed = ti.pushed["report"]
     lines = "".join(capfd.readouterr())
-    assert f"+31******678: sent {sent['message_id']}" in lines
-    assert f"+31******000: failed {failed['error']}" in lines
+    assert_logged(lines, f"+31******678: sent {sent['message_id']}")
+    assert_logged(lines, f"+31******000: failed {failed['error']}")
     assert "Planned 2 recipient(s); sending what has no outcome yet" in lines
     assert re.search(r"sent 1 \(\d+\.\d/s\); 1 failed", lines)
     assert "Delivery: 1 of 2 sent; failed: 131026 x1; 0 retry; 0 unknown; 0 skipped" in lines
     assert ALICE[1:] not in lines, "numbers are logged masked"
     assert UNDELIVERABLE[1:] not in lines
+
+
+class Stopped(BaseException):
+    """What the task's timeout raises in the middle of ``execute``."""
+
+
+def test_a_try_stopped_before_any_send_still_reports_and_logs_every_recipient(
+    maton_connection: dict[str, Any],
+    sandbox_admin: Any,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The report says what is known when the stop came: nobody was sent to, everyone is planned."""
+
+    def stop(self: DeliveryLedger, rows: Any) -> None:
+        raise Stopped
+
+    monkeypatch.setattr(DeliveryLedger, "mark_pending", stop)
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, UNDELIVERABLE], template_name="hello_world")
+    ti = RecordingTI()
+    with pytest.raises(Stopped):
+        op.execute(ti.context())
+    assert [(line["to"], line["status"]) for line in ti.pushed["report"]] == [
+        ("+31******678", DUE),
+        ("+31******000", DUE),
+    ]
+    logged = "".join(capfd.readouterr())
+    assert_logged(logged, f"+31******678: {DUE}")
+    assert_logged(logged, f"+31******000: {DUE}")
+    assert sandbox_admin.messages() == []
