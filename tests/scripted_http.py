@@ -2,7 +2,8 @@
 
 ``ScriptedHTTP(answer)`` serves on a free port in a thread; ``answer(request)`` returns what to send
 back, and every request is recorded (``seen``), so a test can prove that nothing was sent at all.
-A body may be given as chunks with pauses between them, to play a server that drips its answer.
+A body may be given as chunks with pauses between them, to play a server that drips its answer, and
+an answer may be ``SILENT``: the request is read, and nothing comes back until the server stops.
 """
 
 from __future__ import annotations
@@ -45,12 +46,17 @@ class Answer:
         return cls(status=status, body=json.dumps(value).encode())
 
 
+#: No answer at all: the handler waits until the server stops (a client must give up by its timeout).
+SILENT = Answer(status=0)
+
+
 class ScriptedHTTP:
     """``with ScriptedHTTP(answer) as server: server.url``; ``server.seen`` lists the requests."""
 
     def __init__(self, answer: Callable[[Request], Answer]) -> None:
         self.seen: list[Request] = []
-        handler = _handler(answer, self.seen)
+        self._stopping = threading.Event()
+        handler = _handler(answer, self.seen, self._stopping)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -67,11 +73,14 @@ class ScriptedHTTP:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
 
-def _handler(answer: Callable[[Request], Answer], seen: list[Request]) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    answer: Callable[[Request], Answer], seen: list[Request], stopping: threading.Event
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True  # headers and body go out as separate writes
@@ -86,6 +95,10 @@ def _handler(answer: Callable[[Request], Answer], seen: list[Request]) -> type[B
             )
             seen.append(request)
             reply = answer(request)
+            if reply is SILENT:
+                stopping.wait()
+                self.close_connection = True
+                return
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)

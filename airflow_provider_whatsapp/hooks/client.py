@@ -154,7 +154,7 @@ class GatewayClient:
                         proxies=self.proxies(url),
                         allow_redirects=False,
                     ) as response:
-                        if not response.ok:
+                        if not 200 <= response.status_code < 300:  # a redirect is no media either
                             raise error_from_response(response, RetryPolicy.IDEMPOTENT)
                         return _stream_body(response, out, max_bytes, started + deadline_seconds, url)
                 except requests.RequestException as error:

@@ -173,11 +173,12 @@ class ContactsMessage(ApiModel):
 
 
 def _is_emoji(value: str) -> bool:
-    """Empty, or a short run of code points with no ASCII letters or spaces (emoji are not ASCII)."""
+    """Empty, or a short run of code points, not all ASCII, with no letter (of any script) or space:
+    emoji are symbols, a keycap's digit the one ASCII part some of them have."""
     if not value:
         return True
-    ascii_text = any(ch.isascii() and (ch.isalpha() or ch.isspace()) for ch in value)
-    return len(value) <= REACTION_EMOJI_MAX and not value.isascii() and not ascii_text
+    text = any(ch.isalpha() or ch.isspace() for ch in value)
+    return len(value) <= REACTION_EMOJI_MAX and not value.isascii() and not text
 
 
 class Reaction(ApiModel):

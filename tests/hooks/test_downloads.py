@@ -6,6 +6,7 @@ A scripted CDN on loopback answers each download with the next answer of its scr
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -18,7 +19,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppServerError,
 )
 from tests.hooks.conftest import HookFactory
-from tests.scripted_http import Answer, Request, ScriptedHTTP
+from tests.scripted_http import SILENT, Answer, Request, ScriptedHTTP
 
 BYTES = b"region,orders\nnorth,12\n"
 OCTETS = {"Content-Type": "application/octet-stream"}
@@ -94,3 +95,54 @@ def test_a_download_of_exactly_the_limit_is_accepted(make_hook: HookFactory) -> 
         with pytest.raises(WhatsAppNetworkError, match="larger than"):
             hook.client.download(url, out, max_bytes=len(BYTES) - 1, deadline_seconds=60)
     assert out.getvalue() == b"", "a refused download leaves nothing in the stream"
+
+
+def test_a_cdn_that_never_answers_times_out_and_is_retried(
+    make_hook: HookFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The read timeout is the hook's ``timeout`` (a silent CDN must not hang the task)."""
+    with cdn([SILENT]) as server:
+        hook = make_hook(host=server.url, max_retries=1, timeout=0.5)
+        url = f"{server.url}/cdn/1"
+        with pytest.raises(WhatsAppNetworkError) as caught:
+            hook.client.download(url, io.BytesIO(), max_bytes=1024, deadline_seconds=60)
+        assert len(server.seen) == 2, "a download is idempotent: retried"
+    assert str(caught.value) == f"media download: no answer from {url} (TimeoutError)"
+    assert (caught.value.url, caught.value.retryable) == (url, True)
+    retried = (
+        rf"media download failed \(no answer from {re.escape(url)} \(TimeoutError\)\); retry 1 of 1 in \S+s"
+    )
+    assert [message for message in caplog.messages if re.fullmatch(retried, message)], caplog.messages
+
+
+def test_the_deadline_bounds_the_wait_for_a_silent_cdn_too(make_hook: HookFactory) -> None:
+    with cdn([SILENT]) as server:
+        hook = make_hook(host=server.url, max_retries=0, timeout=300)
+        with pytest.raises(WhatsAppNetworkError, match="no answer"):
+            hook.client.download(f"{server.url}/cdn/1", io.BytesIO(), max_bytes=1024, deadline_seconds=0.5)
+
+
+def test_an_unreachable_cdn_is_retried_and_named(make_hook: HookFactory, refused_url: str) -> None:
+    hook = make_hook(host=refused_url, max_retries=1)
+    url = f"{refused_url}/cdn/1"
+    with pytest.raises(WhatsAppNetworkError) as caught:
+        hook.client.download(url, io.BytesIO(), max_bytes=1024, deadline_seconds=60)
+    assert str(caught.value) == (
+        f"media download: gateway unreachable at {url} (ConnectionRefusedError); nothing was sent"
+    )
+    assert (caught.value.url, caught.value.retryable) == (url, True)
+
+
+def test_a_redirect_is_refused_not_followed_nor_saved(make_hook: HookFactory) -> None:
+    """A 3xx body is not the media; following it would take the download to a host nobody chose."""
+    with ScriptedHTTP(lambda request: Answer(body=b"elsewhere")) as elsewhere:
+        moved = Answer(status=302, headers={"Location": f"{elsewhere.url}/file"}, body=b"<a>moved</a>")
+        with cdn([moved]) as server:
+            hook = make_hook(host=server.url, max_retries=3)
+            out = io.BytesIO()
+            with pytest.raises(WhatsAppAPIError) as caught:
+                hook.client.download(f"{server.url}/cdn/1", out, max_bytes=1024, deadline_seconds=60)
+            assert len(server.seen) == 1
+        assert elsewhere.seen == []
+    assert (caught.value.status, caught.value.retryable) == (302, False)
+    assert out.getvalue() == b""

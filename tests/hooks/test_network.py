@@ -150,6 +150,24 @@ def test_proxies_are_chosen_per_host_and_no_proxy_is_honoured(
     assert [r.path for r in cdn.seen] == ["/media/777"]
 
 
+def test_a_cdn_on_a_proxied_host_is_reached_through_the_proxy(
+    make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def proxy_for_both(request: Request) -> Answer:
+        if request.path.startswith("http://cdn.invalid/"):
+            return Answer(headers={"Content-Type": "text/plain"}, body=b"file")
+        return Answer.json({"id": "777", "url": "http://cdn.invalid/media/777", "mime_type": "text/plain"})
+
+    with ScriptedHTTP(proxy_for_both) as proxy:
+        for name in ("http_proxy", "HTTP_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("no_proxy", "NO_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        hook = make_hook(host="http://gateway.invalid", max_retries=0)
+        assert hook.download_media("777") == b"file"
+    assert [r.path for r in proxy.seen][-1] == "http://cdn.invalid/media/777"
+
+
 def test_the_cdn_download_does_not_read_netrc(
     hook: MatonWhatsAppHook,
     sandbox_admin: SandboxAdminClient,

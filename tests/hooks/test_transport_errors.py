@@ -34,7 +34,7 @@ def answer(status: int, body: bytes, reason: str | None = "Bad Gateway") -> requ
     ],
 )
 def test_a_non_graph_answer_is_worded_from_what_it_holds(body: bytes, message: str) -> None:
-    assert str(error_from_response(answer(418, body), RetryPolicy.IDEMPOTENT)).startswith(message)
+    assert str(error_from_response(answer(418, body), RetryPolicy.IDEMPOTENT)) == f"{message} (HTTP 418)"
 
 
 def test_a_page_is_cut_to_200_characters_and_a_missing_reason_says_error() -> None:

@@ -312,6 +312,7 @@ def _sections(*sizes: int) -> list[dict[str, Any]]:
             "must be an http(s) URL",
         ),
         (IMAGE, "image.link", "HTTPS://EXAMPLE.COM/A", "https:///nohost", "must be an http(s) URL"),
+        (IMAGE, "image.link", "http://[::1]/a.png", "http://[::1/a.png", "must be an http(s) URL"),
         (
             CTA,
             "interactive.action.parameters.url",
@@ -475,6 +476,10 @@ def test_parse_rejects_non_objects() -> None:
         ("\U0001f44d ", False),  # a space
         ("\U0001f44da", False),  # an ASCII letter
         ("1", False),
+        ("1\ufe0f\u20e3", True),  # keycap one: an ASCII digit, then the keycap code points
+        ("\U0001f1f3\U0001f1f1", True),  # a flag: two regional indicators
+        ("\u00e9", False),  # a letter, though not ASCII
+        ("\u65e5", False),  # a CJK character
         ("\u2764" * 16, True),
         ("\u2764" * 17, False),
     ],
