@@ -10,7 +10,7 @@ import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_whatsapp.delivery import sender
-from airflow_provider_whatsapp.delivery.ledger import DUE, DeliveryLedger
+from airflow_provider_whatsapp.delivery.ledger import DUE, UNKNOWN, DeliveryLedger
 from airflow_provider_whatsapp.operators import WhatsAppSendTemplateOperator, WhatsAppSendTextOperator
 from airflow_provider_whatsapp.utils.phone import PHONE_RULE
 from tests.log_lines import assert_logged
@@ -63,9 +63,9 @@ def test_the_task_log_tells_the_plan_the_progress_each_recipient_and_the_summary
     lines = "".join(capfd.readouterr())
     assert_logged(lines, f"+31******678: sent {sent['message_id']}")
     assert_logged(lines, f"+31******000: failed {failed['error']}")
-    assert "Planned 2 recipient(s); sending what has no outcome yet" in lines
+    assert_logged(lines, "Planned 2 recipient(s); sending what has no outcome yet")
     assert re.search(r"sent 1 \(\d+\.\d/s\); 1 failed", lines)
-    assert "Delivery: 1 of 2 sent; failed: 131026 x1; 0 retry; 0 unknown; 0 skipped" in lines
+    assert_logged(lines, "Delivery: 1 of 2 sent; failed: 131026 x1; 0 retry; 0 unknown; 0 skipped")
     assert ALICE[1:] not in lines, "numbers are logged masked"
     assert UNDELIVERABLE[1:] not in lines
 
@@ -97,4 +97,25 @@ def test_a_try_stopped_before_any_send_still_reports_and_logs_every_recipient(
     logged = "".join(capfd.readouterr())
     assert_logged(logged, f"+31******678: {DUE}")
     assert_logged(logged, f"+31******000: {DUE}")
+    assert sandbox_admin.messages() == []
+
+
+def test_the_next_try_reports_what_a_killed_try_left_in_flight_as_unknown(
+    maton_connection: dict[str, Any], sandbox_admin: Any, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A try killed (SIGKILL, out of memory) once its rows were pending: whether their requests left
+    is not known, so the next try neither sends them again nor calls them sent, and says so."""
+    op = WhatsAppSendTemplateOperator(task_id="t", to=[ALICE, UNDELIVERABLE], template_name="hello_world")
+    first = RecordingTI()
+    ledger = op.open_ledger(first.context())
+    ledger.plan(op.plan(first.context()))
+    ledger.mark_pending(ledger.due(10))  # and there the worker died
+
+    second = first.retry()
+    with pytest.raises(AirflowFailException, match="not retried"):
+        op.execute(second.context())
+    assert [line["status"] for line in second.pushed["report"]] == [UNKNOWN, UNKNOWN]
+    logged = "".join(capfd.readouterr())
+    assert_logged(logged, "2 recipient(s) were being sent to when an earlier try stopped: unknown")
+    assert_logged(logged, "Delivery: 0 of 2 sent; failed: none; 0 retry; 2 unknown; 0 skipped")
     assert sandbox_admin.messages() == []
