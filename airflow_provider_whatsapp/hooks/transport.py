@@ -103,9 +103,7 @@ class TokenBucket:
         if self.target <= 0:
             return 0.0
         with self._lock:
-            now = self._clock()
-            self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
-            self._updated = now
+            self._refill()
             self._tokens -= 1.0
             wait = 0.0 if self._tokens >= 0 else -self._tokens / self.rate
         if wait:
@@ -117,6 +115,7 @@ class TokenBucket:
         if self.target <= 0:
             return
         with self._lock:
+            self._refill()
             self.rate = max(self.target * self.FLOOR, self.rate / 2)
             self._tokens = min(self._tokens, 0.0)
 
@@ -124,7 +123,15 @@ class TokenBucket:
         """A request went through: move the rate back towards the configured one."""
         if self.rate < self.target:
             with self._lock:
+                self._refill()
                 self.rate = min(self.target, self.rate + self.target * self.STEP)
+
+    def _refill(self) -> None:
+        """Add the tokens earned since the last update at the rate that held meanwhile, so that a
+        change of rate counts only from now on (called with the lock held)."""
+        now = self._clock()
+        self._tokens = min(self.capacity, self._tokens + (now - self._updated) * self.rate)
+        self._updated = now
 
 
 def parse_retry_after(value: str | None) -> float | None:

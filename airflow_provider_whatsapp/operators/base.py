@@ -149,8 +149,9 @@ class WhatsAppDeliveryOperator(WhatsAppBaseOperator):
         from airflow_provider_whatsapp.delivery.storage import ledger_engine
 
         ti = context["ti"]
-        key = TaskKey(ti.dag_id, ti.run_id, ti.task_id, getattr(ti, "map_index", -1))
-        return DeliveryLedger(ledger_engine(self.ledger_conn_id), key, ti.try_number or 1)
+        map_index = -1 if ti.map_index is None else ti.map_index
+        key = TaskKey(ti.dag_id, ti.run_id, ti.task_id, map_index)
+        return DeliveryLedger(ledger_engine(self.ledger_conn_id), key, ti.try_number)
 
     def publish(self, ledger: DeliveryLedger, summary: Summary, context: Context) -> Summary:
         """Push the per-recipient report to XCom (key ``report``) and log it; return the summary."""

@@ -188,3 +188,34 @@ def test_token_bucket_paces_threads() -> None:
 
 def test_token_bucket_off() -> None:
     assert TokenBucket(rate=0).acquire() == 0.0
+
+
+def test_a_429_halves_the_rate_down_to_a_tenth_and_successes_bring_it_back() -> None:
+    """At 1 request/s on a virtual clock: each wait is the current rate's interval."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=1, clock=lambda: now[0], sleep=sleep)
+    assert bucket.acquire() == 0.0, "the burst of one"
+    bucket.slow_down()
+    assert bucket.rate == 0.5
+    assert bucket.acquire() == pytest.approx(2.0)
+    for _ in range(5):
+        bucket.slow_down()
+    assert bucket.rate == pytest.approx(0.1), "never below a tenth"
+    assert bucket.acquire() == pytest.approx(10.0)
+    for _ in range(17):
+        bucket.speed_up()
+    assert bucket.rate == pytest.approx(0.95)
+    bucket.speed_up()
+    bucket.speed_up()
+    assert bucket.rate == 1.0, "never above the configured rate"
+    assert bucket.acquire() == pytest.approx(1.0)
+
+
+def test_an_unlimited_bucket_stays_unlimited_after_a_429() -> None:
+    bucket = TokenBucket(rate=0)
+    bucket.slow_down()
+    assert (bucket.rate, bucket.acquire()) == (0, 0.0)
