@@ -215,6 +215,13 @@ def test_a_429_halves_the_rate_down_to_a_tenth_and_successes_bring_it_back() -> 
     assert bucket.acquire() == pytest.approx(1.0)
 
 
+def test_a_429_gives_up_the_saved_burst() -> None:
+    """A full bucket would let four requests out at once into the limit that just refused one."""
+    bucket = TokenBucket(rate=4, burst=4, clock=lambda: 0.0, sleep=lambda seconds: None)
+    bucket.slow_down()
+    assert bucket.acquire() == pytest.approx(0.5), "the next request waits its turn at the halved rate"
+
+
 def test_an_unlimited_bucket_stays_unlimited_after_a_429() -> None:
     bucket = TokenBucket(rate=0)
     bucket.slow_down()

@@ -6,11 +6,20 @@ each wording is checked exactly; the same paths over loopback HTTP are in ``test
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 import requests
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
-from airflow_provider_whatsapp.exceptions import WhatsAppNetworkError, WhatsAppUnknownOutcomeError
+from airflow_provider_whatsapp.exceptions import (
+    WhatsAppInvalidRequestError,
+    WhatsAppNetworkError,
+    WhatsAppNotFoundError,
+    WhatsAppServerError,
+    WhatsAppUnknownOutcomeError,
+)
 from airflow_provider_whatsapp.hooks.transport import RetryPolicy, error_from_response, transport_error, where
 
 URL = "http://gateway.test/whatsapp-business/v21.0/1/messages?cursor=abc"
@@ -34,7 +43,9 @@ def answer(status: int, body: bytes, reason: str | None = "Bad Gateway") -> requ
     ],
 )
 def test_a_non_graph_answer_is_worded_from_what_it_holds(body: bytes, message: str) -> None:
-    assert str(error_from_response(answer(418, body), RetryPolicy.IDEMPOTENT)) == f"{message} (HTTP 418)"
+    error = error_from_response(answer(418, body), RetryPolicy.IDEMPOTENT)
+    assert str(error) == f"{message} (HTTP 418)"
+    assert (error.code, error.error_subcode, error.details, error.fbtrace_id) == (None, None, None, None)
 
 
 def test_a_page_is_cut_to_200_characters_and_a_missing_reason_says_error() -> None:
@@ -108,3 +119,58 @@ def test_no_answer_to_a_read_may_be_retried_and_to_a_send_is_an_unknown_outcome(
 )
 def test_where_names_scheme_host_port_and_path_only(url: str, expected: str) -> None:
     assert where(url) == expected
+
+
+def graph(status: int, error: dict[str, Any]) -> requests.Response:
+    """An answer carrying Graph's error object."""
+    return answer(status, json.dumps({"error": error}).encode(), reason="Bad Request")
+
+
+@pytest.mark.parametrize(
+    ("status", "error", "kind", "text", "subcode"),
+    [
+        (
+            400,
+            {
+                "message": "Invalid parameter",
+                "code": 100,
+                "error_subcode": 2494010,
+                "error_data": {"details": "x"},
+                "fbtrace_id": "Ab",
+            },
+            WhatsAppInvalidRequestError,
+            "Invalid parameter - details: x (HTTP 400, code 100/2494010, fbtrace_id Ab)",
+            2494010,
+        ),
+        (
+            400,
+            {"code": 100, "error_subcode": "33"},
+            WhatsAppInvalidRequestError,
+            "HTTP 400 (HTTP 400, code 100)",
+            None,
+        ),
+        (
+            400,
+            {"code": 131000, "error_user_msg": "Something went wrong"},
+            WhatsAppServerError,
+            "Something went wrong (HTTP 400, code 131000)",
+            None,
+        ),
+        (
+            404,
+            {"code": 100, "message": "Unsupported get request"},
+            WhatsAppNotFoundError,
+            "Unsupported get request (HTTP 404, code 100)",
+            None,
+        ),
+    ],
+    ids=["all-fields", "subcode-not-a-number", "user-message-only", "invalid-parameter-answered-404"],
+)
+def test_graphs_error_object_is_read_field_by_field(
+    status: int, error: dict[str, Any], kind: type[Exception], text: str, subcode: int | None
+) -> None:
+    """The message falls back to ``error_user_msg``, then the status; a subcode that is not a number is
+    dropped; code 100 answered 404 is a missing object."""
+    raised = error_from_response(graph(status, error), RetryPolicy.SEND)
+    assert type(raised) is kind
+    assert (str(raised), raised.error_subcode) == (text, subcode)
