@@ -174,3 +174,9 @@ def test_graphs_error_object_is_read_field_by_field(
     raised = error_from_response(graph(status, error), RetryPolicy.SEND)
     assert type(raised) is kind
     assert (str(raised), raised.error_subcode) == (text, subcode)
+
+
+@pytest.mark.parametrize("policy", list(RetryPolicy))
+def test_a_429_is_retryable_whatever_the_body_and_the_call(policy: RetryPolicy) -> None:
+    """The gateway's own 429 has no Graph code; refused for rate, nothing was sent, so even a send retries."""
+    assert error_from_response(answer(429, b"Too Many Requests"), policy).retryable is True

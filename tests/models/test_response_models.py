@@ -16,6 +16,7 @@ from airflow_provider_whatsapp.models import (
     TemplateInfo,
     validate_model,
 )
+from airflow_provider_whatsapp.models.common import read_answer
 
 try:
     from airflow_provider_whatsapp.sandbox.validation import validate_business_profile_update
@@ -186,3 +187,10 @@ def test_maton_connection_hides_session_url() -> None:
     assert "SECRET-TOKEN" not in repr(connection)
     assert "SECRET-TOKEN" not in str(connection)
     assert MatonConnection.from_response({"connection_id": "c", "status": "SUSPENDED"}).status == "SUSPENDED"
+
+
+@pytest.mark.parametrize("body", [[{"id": "1"}], "ok", None, 7])
+def test_an_answer_that_is_not_an_object_is_refused_by_its_shape(body: object) -> None:
+    with pytest.raises(WhatsAppValidationError) as caught:
+        read_answer(MediaInfo, body)
+    assert caught.value.errors == [("", "the answer is not a JSON object")]
