@@ -52,10 +52,12 @@ def test_a_download_cut_short_is_retried_from_the_start(make_hook: HookFactory) 
         assert len(server.seen) == 2
 
 
-def test_a_cdn_5xx_is_retried_then_reported(make_hook: HookFactory) -> None:
+def test_a_cdn_5xx_is_retried_then_reported(make_hook: HookFactory, caplog: pytest.LogCaptureFixture) -> None:
     unavailable = Answer(status=503, headers={"Content-Type": "text/plain"}, body=b"busy")
     with cdn([unavailable, Answer(headers=OCTETS, body=BYTES)]) as server:
         assert download(make_hook, server, max_retries=1) == BYTES
+    retried = r"media download failed \(WhatsAppServerError, HTTP 503\); retry 1 of 1 in \S+s"
+    assert [message for message in caplog.messages if re.fullmatch(retried, message)], caplog.messages
     with cdn([unavailable]) as server, pytest.raises(WhatsAppServerError) as caught:
         download(make_hook, server, max_retries=2)
     assert caught.value.status == 503

@@ -153,3 +153,12 @@ def test_a_get_answered_2xx_without_json_is_a_readable_error_not_retried(
     assert not isinstance(caught.value, WhatsAppUnknownOutcomeError)
     assert not caught.value.retryable
     assert gateway.hits["notjson"] == 1
+
+
+def test_a_2xx_without_json_or_a_content_type_says_so(make_hook: HookFactory) -> None:
+    with ScriptedHTTP(lambda request: Answer(headers={}, body=b"ok")) as bare:
+        hook = make_hook(host=bare.url, max_retries=0)
+        with pytest.raises(WhatsAppAPIError) as caught:
+            hook.get_phone_number()
+    path = f"/whatsapp-business/v21.0/{hook.phone_number_id}"
+    assert str(caught.value) == f"GET {path}: expected JSON, got no content type (HTTP 200)"

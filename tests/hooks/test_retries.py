@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -43,7 +44,12 @@ def test_429_honours_retry_after(
     result = hook.send_template(CUSTOMER, TEMPLATE)
 
     assert result.message_id
-    assert "HTTP 429, code 80007); retry 1 of 3 in 1.00s" in caplog.text
+    assert_retry_logged(
+        caplog,
+        f"POST /whatsapp-business/v21.0/{hook.phone_number_id}/messages failed "
+        "(WhatsAppRateLimitError, HTTP 429, code 80007)",
+    )
+    assert "retry 1 of 3 in 1.00s" in caplog.text
     assert len(sandbox_admin.messages()) == 1
 
 
@@ -76,11 +82,21 @@ def test_dropped_send_is_an_unknown_outcome(
 
 
 def test_opt_in_retry_after_unknown_outcome(
-    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient, caplog: pytest.LogCaptureFixture
 ) -> None:
     sandbox_admin.set_faults(script=["drop"])
     assert hook.send_template(CUSTOMER, TEMPLATE, retry_unknown_outcome=True).message_id
     assert len(sandbox_admin.messages()) == 1
+    assert_retry_logged(
+        caplog,
+        f"POST /whatsapp-business/v21.0/{hook.phone_number_id}/messages failed (WhatsAppUnknownOutcomeError)",
+    )
+
+
+def assert_retry_logged(caplog: pytest.LogCaptureFixture, failed: str, retry: str = "retry 1 of 3") -> None:
+    """A retry's warning is ``failed``, then ``; {retry} in`` the planned wait."""
+    pattern = rf"{re.escape(failed)}; {retry} in \d+\.\d\ds"
+    assert [message for message in caplog.messages if re.fullmatch(pattern, message)], caplog.messages
 
 
 def test_connection_refused_is_retried_then_reported(
@@ -92,8 +108,11 @@ def test_connection_refused_is_retried_then_reported(
         hook.send_template(CUSTOMER, TEMPLATE)
     assert caught.value.url == f"{refused_url}/whatsapp-business/v21.0/{hook.phone_number_id}/messages"
     assert "nothing was sent" in str(caught.value)
-    assert "retry 1 of 2" in caplog.text
-    assert "retry 2 of 2" in caplog.text
+    description = f"POST /whatsapp-business/v21.0/{hook.phone_number_id}/messages"
+    unreachable = f"gateway unreachable at {caught.value.url} (ConnectionRefusedError); nothing was sent"
+    failed = f"{description} failed ({unreachable})"
+    assert_retry_logged(caplog, failed, "retry 1 of 2")
+    assert_retry_logged(caplog, failed, "retry 2 of 2")
 
 
 def test_rate_limited_burst_delivers_each_message_once(
