@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import threading
 import time
 from datetime import UTC, datetime
@@ -11,9 +12,14 @@ from email.utils import format_datetime
 import pytest
 from airflow.sdk import Connection
 
-from airflow_provider_whatsapp.exceptions import MatonAuthError, WhatsAppValidationError
+from airflow_provider_whatsapp.exceptions import (
+    MatonAuthError,
+    WhatsAppNetworkError,
+    WhatsAppRateLimitError,
+    WhatsAppValidationError,
+)
 from airflow_provider_whatsapp.hooks.config import GatewayConfig, HookSettings
-from airflow_provider_whatsapp.hooks.transport import TokenBucket, parse_retry_after
+from airflow_provider_whatsapp.hooks.transport import TokenBucket, call_with_retries, parse_retry_after
 
 CONNECTION_ID = "6e2a57b8-32d0-4b7e-9a43-1a7b1c7e2f10"
 
@@ -226,3 +232,41 @@ def test_an_unlimited_bucket_stays_unlimited_after_a_429() -> None:
     bucket = TokenBucket(rate=0)
     bucket.slow_down()
     assert (bucket.rate, bucket.acquire()) == (0, 0.0)
+
+
+class Flaky:
+    """Fails with ``error`` ``times`` times, then answers."""
+
+    def __init__(self, error: Exception, times: int) -> None:
+        self.error, self.left = error, times
+
+    def __call__(self) -> str:
+        if self.left:
+            self.left -= 1
+            raise self.error
+        return "answer"
+
+
+@pytest.fixture
+def highest_jitter(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Full jitter picks a wait in ``[0, backoff]``: take the top, so the waits show the backoff itself."""
+    monkeypatch.setattr(random, "uniform", lambda low, high: high)  # what tenacity draws from
+
+
+@pytest.mark.usefixtures("highest_jitter")
+def test_the_backoff_doubles_from_half_a_second_up_to_30_seconds() -> None:
+    waits: list[float] = []
+    unreachable = WhatsAppNetworkError("gateway unreachable", url="http://x")
+    flaky = Flaky(unreachable, times=8)
+    assert call_with_retries(flaky, max_retries=8, description="GET x", sleep=waits.append) == "answer"
+    assert waits == [0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+
+
+@pytest.mark.usefixtures("highest_jitter")
+@pytest.mark.parametrize(("retry_after", "wait"), [(3.0, 3.0), (0.2, 0.5), (0.0, 0.5)])
+def test_retry_after_is_the_least_wait(retry_after: float, wait: float) -> None:
+    """Never sooner than the server asked, and never hammering it when it asks for nothing."""
+    waits: list[float] = []
+    busy = WhatsAppRateLimitError("busy", status=429, retry_after=retry_after, retryable=True)
+    assert call_with_retries(Flaky(busy, times=1), max_retries=1, description="GET x", sleep=waits.append)
+    assert waits == [wait]

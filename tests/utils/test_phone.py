@@ -28,7 +28,18 @@ def test_normalize_keeps_digits_and_plus(given: object, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "given",
-    ["123456", "1234567890123456", "++31612345789", "31-6-abc", "", "0031 6 12345 678 901", None, True],
+    [
+        "123456",
+        "1234567890123456",
+        "++31612345789",
+        "31-6-abc",
+        "",
+        "0031 6 12345 678 901",
+        None,
+        True,
+        31612345678.0,  # a spreadsheet's number: its digits are not to be trusted (and "." is a separator)
+        ["+31612345678"],
+    ],
 )
 def test_normalize_rejects_naming_the_field(given: object) -> None:
     with pytest.raises(WhatsAppValidationError) as caught:
