@@ -162,3 +162,15 @@ def test_a_2xx_without_json_or_a_content_type_says_so(make_hook: HookFactory) ->
             hook.get_phone_number()
     path = f"/whatsapp-business/v21.0/{hook.phone_number_id}"
     assert str(caught.value) == f"GET {path}: expected JSON, got no content type (HTTP 200)"
+
+
+def test_a_send_answered_2xx_without_json_was_accepted_and_is_not_sent_again(make_hook: HookFactory) -> None:
+    with ScriptedHTTP(lambda request: Answer(headers={"Content-Type": "text/plain"}, body=b"OK")) as bare:
+        hook = make_hook(host=bare.url, max_retries=3)
+        with pytest.raises(WhatsAppUnknownOutcomeError) as caught:
+            hook.send_template("+31612345789", "hello_world")
+        assert len(bare.seen) == 1
+    path = f"/whatsapp-business/v21.0/{hook.phone_number_id}/messages"
+    assert str(caught.value) == (
+        f"POST {path}: accepted (HTTP 200) but the answer is unreadable: expected JSON, got text/plain"
+    )
