@@ -149,3 +149,23 @@ def test_a_connection_created_without_an_answer_is_not_created_again(
     with pytest.raises(WhatsAppUnknownOutcomeError):
         hook.create_maton_connection()
     assert len(sandbox_admin.connections("PENDING")) == 1
+
+
+def test_marking_as_read_is_idempotent_so_it_retries_through_a_5xx(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
+    inbound = sandbox_admin.inbound(CUSTOMER)
+    sandbox_admin.set_faults(script=["500"])
+    assert hook.mark_as_read(inbound) is True
+    assert [r["method"] for r in sandbox_admin.requests_log("/messages")] == ["POST", "POST"]
+
+
+def test_an_upload_whose_answer_was_lost_is_not_uploaded_again(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
+    """Only sends opt in to a retry after an unknown outcome: every other write leaves it to the caller."""
+    sandbox_admin.set_faults(script=["lost"])
+    with pytest.raises(WhatsAppUnknownOutcomeError) as caught:
+        hook.upload_media(b"a,b\n", "text/csv", filename="a.csv")
+    assert caught.value.retryable is False
+    assert len(sandbox_admin.requests_log("/media")) == 1

@@ -461,8 +461,17 @@ def test_build_message_body_minimal() -> None:
 
 
 def test_parse_rejects_non_objects() -> None:
-    with pytest.raises(WhatsAppValidationError):
+    with pytest.raises(WhatsAppValidationError) as caught:
         parse_message("hello")  # type: ignore[arg-type]
+    assert caught.value.errors == [("", "a message must be a message model or an object")]
+
+
+@pytest.mark.parametrize("kind", [["text"], 7, None, "txt"])
+def test_a_type_that_names_no_message_type_is_refused(kind: object) -> None:
+    with pytest.raises(WhatsAppValidationError) as caught:
+        parse_message({"type": kind, "text": {"body": "x"}})
+    [(field, rule)] = caught.value.errors
+    assert (field, rule.split(",")[0]) == ("type", "must be one of text")
 
 
 @pytest.mark.parametrize(
