@@ -19,10 +19,11 @@ from airflow_provider_whatsapp.exceptions import (
     MatonNoConnectionError,
     WhatsAppAPIError,
     WhatsAppServerError,
+    WhatsAppNetworkError,
     WhatsAppUnknownOutcomeError,
 )
 from tests.hooks.conftest import HookFactory
-from tests.scripted_http import Answer, Request, ScriptedHTTP
+from tests.scripted_http import SILENT, Answer, Request, ScriptedHTTP
 
 JSON = "application/json"
 SENT = json.dumps({"messaging_product": "whatsapp", "messages": [{"id": "wamid.OK"}]}).encode()
@@ -174,3 +175,25 @@ def test_a_send_answered_2xx_without_json_was_accepted_and_is_not_sent_again(mak
     assert str(caught.value) == (
         f"POST {path}: accepted (HTTP 200) but the answer is unreadable: expected JSON, got text/plain"
     )
+
+
+def test_a_gateway_that_never_answers_is_given_up_by_the_hooks_timeout(make_hook: HookFactory) -> None:
+    """A read waits ``timeout`` for an answer, then is retried; a send's outcome is then unknown."""
+    with ScriptedHTTP(lambda request: SILENT) as silent:
+        hook = make_hook(host=silent.url, max_retries=1, timeout=0.5)
+        with pytest.raises(WhatsAppNetworkError, match="no answer from"):
+            hook.get_phone_number()
+        assert len(silent.seen) == 2
+        with pytest.raises(WhatsAppUnknownOutcomeError, match="may have accepted the request"):
+            hook.send_template("+31612345789", "hello_world")
+        assert len(silent.seen) == 3
+
+
+def test_control_plane_errors_name_the_path_on_its_own_host(make_hook: HookFactory, gateway_url: str) -> None:
+    """The control plane may live on another host than the gateway (Maton's ``ctrl.maton.ai``)."""
+    page = Answer(headers={"Content-Type": "text/html"}, body=b"<html>maintenance</html>")
+    with ScriptedHTTP(lambda request: page) as control:
+        hook = make_hook(host=gateway_url, control_url=control.url, max_retries=0)
+        with pytest.raises(WhatsAppAPIError) as caught:
+            hook.list_maton_connections()
+    assert str(caught.value) == "GET /connections: expected JSON, got text/html (HTTP 200)"

@@ -169,3 +169,12 @@ def test_an_upload_whose_answer_was_lost_is_not_uploaded_again(
         hook.upload_media(b"a,b\n", "text/csv", filename="a.csv")
     assert caught.value.retryable is False
     assert len(sandbox_admin.requests_log("/media")) == 1
+
+
+def test_a_delete_is_idempotent_so_it_retries_through_a_5xx(
+    hook: MatonWhatsAppHook, sandbox_admin: SandboxAdminClient
+) -> None:
+    media_id = hook.upload_media(b"a,b\n", "text/csv", filename="a.csv")
+    sandbox_admin.set_faults(script=["500"])
+    assert hook.delete_media(media_id) is True
+    assert [r["method"] for r in sandbox_admin.requests_log(media_id)] == ["DELETE", "DELETE"]
