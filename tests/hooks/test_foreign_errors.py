@@ -18,8 +18,8 @@ import pytest
 from airflow_provider_whatsapp.exceptions import (
     MatonNoConnectionError,
     WhatsAppAPIError,
-    WhatsAppServerError,
     WhatsAppNetworkError,
+    WhatsAppServerError,
     WhatsAppUnknownOutcomeError,
 )
 from tests.hooks.conftest import HookFactory
