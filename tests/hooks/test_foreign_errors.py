@@ -9,9 +9,11 @@ media id, or the sender's phone number id; Graph ids are digits) picks the scrip
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
@@ -22,6 +24,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppServerError,
     WhatsAppUnknownOutcomeError,
 )
+from airflow_provider_whatsapp.hooks import client
 from tests.hooks.conftest import HookFactory
 from tests.scripted_http import SILENT, Answer, Request, ScriptedHTTP
 
@@ -197,3 +200,25 @@ def test_control_plane_errors_name_the_path_on_its_own_host(make_hook: HookFacto
         with pytest.raises(WhatsAppAPIError) as caught:
             hook.list_maton_connections()
     assert str(caught.value) == "GET /connections: expected JSON, got text/html (HTTP 200)"
+
+
+@pytest.mark.parametrize("status", [300, 304])
+def test_a_3xx_answer_is_an_error_not_a_result(make_hook: HookFactory, status: int) -> None:
+    """Redirects are not followed (the key would go with them), and a 3xx body is no answer."""
+    with ScriptedHTTP(lambda request: Answer.json({"id": "1"}, status=status)) as odd:
+        hook = make_hook(host=odd.url, max_retries=0)
+        with pytest.raises(WhatsAppAPIError) as caught:
+            hook.get_phone_number()
+    assert (caught.value.status, caught.value.retryable) == (status, False)
+
+
+def test_each_call_is_logged_at_debug_with_its_status_and_duration(
+    make_hook: HookFactory, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticks = iter([100.0, 102.0])
+    monkeypatch.setattr(client, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    with ScriptedHTTP(lambda request: Answer.json({"id": "1"})) as gateway:
+        hook = make_hook(host=gateway.url, max_retries=0)
+        with caplog.at_level(logging.DEBUG, logger="airflow_provider_whatsapp.hooks.client"):
+            hook.client.graph("GET", "1")
+    assert "GET /whatsapp-business/v21.0/1 -> 200 in 2000 ms" in caplog.messages
