@@ -217,7 +217,7 @@ def test_what_happened_is_logged_in_full(sandbox_admin: Any, capfd: pytest.Captu
     assert_logged(
         logged,
         "WhatsApp notification: 1 of 1 recipient(s) failed: +31******321: WhatsAppOutsideWindowError:",
-        r" \(#131047\) [^\[]+\(HTTP 400, code 131047, fbtrace_id \w+\)",
+        r" \(#131047\) [^\[]+\(HTTP 400, code 131047, fbtrace_id [\w-]+\)",
     )
     assert_logged(
         logged, "WhatsApp notification failed and was not sent: to: at least one recipient is required"
