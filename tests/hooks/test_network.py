@@ -19,6 +19,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppUnknownOutcomeError,
     WhatsAppValidationError,
 )
+from airflow_provider_whatsapp.hooks.client import USER_AGENT
 from airflow_provider_whatsapp.hooks.transport import RetryPolicy, transport_error
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.models import SendResult
@@ -212,3 +213,14 @@ def test_threads_that_first_use_one_hook_together_build_one_client(
         thread.join()
     assert len(reads) == 1
     assert len({id(client) for client in clients}) == 1
+
+
+def test_the_gateway_and_the_cdn_are_told_who_is_calling(make_hook: HookFactory) -> None:
+    def gateway(request: Request) -> Answer:
+        if request.path.startswith("/cdn/"):
+            return Answer(headers={"Content-Type": "text/plain"}, body=b"file")
+        return Answer.json({"id": "777", "url": f"{server.url}/cdn/777", "mime_type": "text/plain"})
+
+    with ScriptedHTTP(gateway) as server:
+        assert make_hook(host=server.url, max_retries=0).download_media("777") == b"file"
+    assert [request.headers["user-agent"] for request in server.seen] == [USER_AGENT, USER_AGENT]
