@@ -19,7 +19,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppUnknownOutcomeError,
     WhatsAppValidationError,
 )
-from airflow_provider_whatsapp.hooks.client import USER_AGENT
+from airflow_provider_whatsapp.hooks.client import USER_AGENT, plain_session
 from airflow_provider_whatsapp.hooks.transport import RetryPolicy, transport_error
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.models import SendResult
@@ -224,3 +224,26 @@ def test_the_gateway_and_the_cdn_are_told_who_is_calling(make_hook: HookFactory)
     with ScriptedHTTP(gateway) as server:
         assert make_hook(host=server.url, max_retries=0).download_media("777") == b"file"
     assert [request.headers["user-agent"] for request in server.seen] == [USER_AGENT, USER_AGENT]
+
+
+@pytest.mark.parametrize(
+    ("variables", "verify"),
+    [
+        ({}, True),
+        ({"REQUESTS_CA_BUNDLE": "/etc/ca/requests.pem"}, "/etc/ca/requests.pem"),
+        ({"CURL_CA_BUNDLE": "/etc/ca/curl.pem"}, "/etc/ca/curl.pem"),
+        (
+            {"REQUESTS_CA_BUNDLE": "/etc/ca/requests.pem", "CURL_CA_BUNDLE": "/etc/ca/curl.pem"},
+            "/etc/ca/requests.pem",
+        ),
+    ],
+)
+def test_a_ca_bundle_named_in_the_environment_is_used(
+    variables: dict[str, str], verify: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests' own variables, read once, since the session reads nothing else from the environment."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert plain_session().verify == verify
