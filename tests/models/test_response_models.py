@@ -194,3 +194,19 @@ def test_an_answer_that_is_not_an_object_is_refused_by_its_shape(body: object) -
     with pytest.raises(WhatsAppValidationError) as caught:
         read_answer(MediaInfo, body)
     assert caught.value.errors == [("", "the answer is not a JSON object")]
+
+
+@pytest.mark.parametrize(
+    ("value", "prefix", "errors"),
+    [
+        ({"about": "x" * 140}, "profile", [("profile.about", "at most 139 characters")]),
+        ({"about": "x" * 140}, "", [("about", "at most 139 characters")]),
+        ("x", "profile", [("profile", "must be a BusinessProfileUpdate or an object")]),
+    ],
+)
+def test_a_nested_models_errors_are_named_from_where_it_sits(
+    value: object, prefix: str, errors: list[tuple[str, str]]
+) -> None:
+    with pytest.raises(WhatsAppValidationError) as caught:
+        validate_model(BusinessProfileUpdate, value, prefix)  # type: ignore[arg-type]
+    assert caught.value.errors == errors
