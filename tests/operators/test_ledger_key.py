@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -54,12 +55,13 @@ def test_each_part_of_the_task_instance_key_has_rows_of_its_own(
 def test_the_ledger_is_the_one_ledger_conn_id_names(
     maton_connection: dict[str, Any], sandbox_admin: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    database = tmp_path / "campaigns.db"
+    """A connection id of its own: the provider keeps one engine per ledger connection per process."""
+    database, conn_id = tmp_path / "campaigns.db", f"campaign_ledger_{uuid.uuid4().hex}"
     monkeypatch.setenv(
-        "AIRFLOW_CONN_CAMPAIGN_LEDGER", json.dumps({"conn_type": "sqlite", "host": str(database)})
+        f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps({"conn_type": "sqlite", "host": str(database)})
     )
     op = WhatsAppSendTemplateOperator(
-        task_id="t", to=ALICE, template_name="hello_world", ledger_conn_id="campaign_ledger"
+        task_id="t", to=ALICE, template_name="hello_world", ledger_conn_id=conn_id
     )
     op.execute(RecordingTI().context())
     with sqlite3.connect(database) as ledger:
