@@ -135,10 +135,11 @@ def test_an_unreachable_cdn_is_retried_and_named(make_hook: HookFactory, refused
     assert (caught.value.url, caught.value.retryable) == (url, True)
 
 
-def test_a_redirect_is_refused_not_followed_nor_saved(make_hook: HookFactory) -> None:
+@pytest.mark.parametrize("status", [300, 302])
+def test_a_redirect_is_refused_not_followed_nor_saved(make_hook: HookFactory, status: int) -> None:
     """A 3xx body is not the media; following it would take the download to a host nobody chose."""
     with ScriptedHTTP(lambda request: Answer(body=b"elsewhere")) as elsewhere:
-        moved = Answer(status=302, headers={"Location": f"{elsewhere.url}/file"}, body=b"<a>moved</a>")
+        moved = Answer(status=status, headers={"Location": f"{elsewhere.url}/file"}, body=b"<a>moved</a>")
         with cdn([moved]) as server:
             hook = make_hook(host=server.url, max_retries=3)
             out = io.BytesIO()
@@ -146,5 +147,5 @@ def test_a_redirect_is_refused_not_followed_nor_saved(make_hook: HookFactory) ->
                 hook.client.download(f"{server.url}/cdn/1", out, max_bytes=1024, deadline_seconds=60)
             assert len(server.seen) == 1
         assert elsewhere.seen == []
-    assert (caught.value.status, caught.value.retryable) == (302, False)
+    assert (caught.value.status, caught.value.retryable) == (status, False)
     assert out.getvalue() == b""
