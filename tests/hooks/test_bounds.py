@@ -4,9 +4,12 @@ downloads, template paging that never ends."""
 from __future__ import annotations
 
 import io
+import itertools
+import re
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,6 +18,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppNetworkError,
     WhatsAppValidationError,
 )
+from airflow_provider_whatsapp.hooks import client
 from airflow_provider_whatsapp.hooks.templates import MAX_TEMPLATE_PAGES
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.models.uploads import MAX_MEDIA_BYTES
@@ -137,9 +141,29 @@ def test_a_cdn_that_drips_one_byte_at_a_time_is_stopped_by_the_deadline(make_hoo
     )
     with media_and_cdn(drip) as server:
         hook = make_hook(host=server.url, max_retries=0, timeout=30)
-        with pytest.raises(WhatsAppNetworkError, match="did not finish in time") as caught:
+        with pytest.raises(WhatsAppNetworkError) as caught:
             hook.download_media(MEDIA_ID, timeout=0.5)
-    assert caught.value.retryable is False
+    url = f"{server.url}/cdn/{MEDIA_ID}"
+    assert re.fullmatch(
+        rf"media download from {re.escape(url)} did not finish in time \(\d+ bytes so far\)",
+        str(caught.value),
+    )
+    assert (caught.value.url, caught.value.retryable) == (url, False)
+
+
+def test_a_chunk_read_at_the_deadline_itself_is_kept(
+    make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The deadline is the last moment allowed: on a clock that reads the start, then the deadline
+    itself at every chunk, the download goes through."""
+    readings = itertools.chain([1000.0], itertools.repeat(1000.5))
+    monkeypatch.setattr(client, "time", SimpleNamespace(monotonic=lambda: next(readings)))
+    whole = Answer(headers={"Content-Type": "application/octet-stream"}, body=b"x" * 10)
+    with media_and_cdn(whole) as server:
+        hook = make_hook(host=server.url, max_retries=0)
+        sink = io.BytesIO()
+        url = f"{server.url}/cdn/{MEDIA_ID}"
+        assert hook.client.download(url, sink, max_bytes=100, deadline_seconds=0.5) == 10
 
 
 def paging(cursors: list[str]) -> ScriptedHTTP:
