@@ -131,6 +131,17 @@ def test_number_written_with_separators_in_an_error_is_masked(make_hook: HookFac
     assert str(caught.value).count("+31******789") == 2
 
 
+def use_proxy(monkeypatch: pytest.MonkeyPatch, url: str, *, no_proxy: str | None = None) -> None:
+    """Point ``http_proxy`` (both spellings) at ``url``; ``NO_PROXY`` is ``no_proxy`` or unset."""
+    for name in ("http_proxy", "HTTP_PROXY"):
+        monkeypatch.setenv(name, url)
+    for name in ("no_proxy", "NO_PROXY"):
+        if no_proxy is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, no_proxy)
+
+
 def test_proxies_are_chosen_per_host_and_no_proxy_is_honoured(
     make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -141,10 +152,7 @@ def test_proxies_are_chosen_per_host_and_no_proxy_is_honoured(
             return Answer.json({"id": "777", "url": f"{cdn.url}/media/777", "mime_type": "text/plain"})
 
         with ScriptedHTTP(gateway_behind_proxy) as proxy:
-            for name in ("http_proxy", "HTTP_PROXY"):
-                monkeypatch.setenv(name, proxy.url)
-            for name in ("no_proxy", "NO_PROXY"):
-                monkeypatch.setenv(name, "127.0.0.1")
+            use_proxy(monkeypatch, proxy.url, no_proxy="127.0.0.1")
             hook = make_hook(host="http://gateway.invalid", max_retries=0)
             assert hook.download_media("777") == b"file"
     assert [r.path for r in proxy.seen] == ["http://gateway.invalid/whatsapp-business/v21.0/777"]
@@ -160,10 +168,7 @@ def test_a_cdn_on_a_proxied_host_is_reached_through_the_proxy(
         return Answer.json({"id": "777", "url": "http://cdn.invalid/media/777", "mime_type": "text/plain"})
 
     with ScriptedHTTP(proxy_for_both) as proxy:
-        for name in ("http_proxy", "HTTP_PROXY"):
-            monkeypatch.setenv(name, proxy.url)
-        for name in ("no_proxy", "NO_PROXY"):
-            monkeypatch.delenv(name, raising=False)
+        use_proxy(monkeypatch, proxy.url)
         hook = make_hook(host="http://gateway.invalid", max_retries=0)
         assert hook.download_media("777") == b"file"
     assert [r.path for r in proxy.seen][-1] == "http://cdn.invalid/media/777"

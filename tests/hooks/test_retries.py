@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
@@ -16,6 +15,7 @@ from airflow_provider_whatsapp.exceptions import (
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
 from tests.hooks.conftest import HookFactory
+from tests.log_lines import assert_retry_logged
 
 TEMPLATE = "hello_world"
 CUSTOMER = "+31612345789"
@@ -91,12 +91,6 @@ def test_opt_in_retry_after_unknown_outcome(
         caplog,
         f"POST /whatsapp-business/v21.0/{hook.phone_number_id}/messages failed (WhatsAppUnknownOutcomeError)",
     )
-
-
-def assert_retry_logged(caplog: pytest.LogCaptureFixture, failed: str, retry: str = "retry 1 of 3") -> None:
-    """A retry's warning is ``failed``, then ``; {retry} in`` the planned wait."""
-    pattern = rf"{re.escape(failed)}; {retry} in \d+\.\d\ds"
-    assert [message for message in caplog.messages if re.fullmatch(pattern, message)], caplog.messages
 
 
 def test_connection_refused_is_retried_then_reported(
