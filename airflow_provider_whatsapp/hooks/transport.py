@@ -18,8 +18,10 @@ import enum
 import logging
 import math
 import re
+import ssl
 import threading
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -285,11 +287,26 @@ def _root_cause(error: BaseException) -> str:
 
 def _never_sent(error: requests.RequestException) -> bool:
     """True when no byte of the request can have reached the gateway."""
-    if isinstance(error, (requests.ConnectTimeout, requests.exceptions.SSLError)):
-        return True  # an SSLError is raised by the handshake, before the request is written
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    if isinstance(error, requests.exceptions.SSLError):
+        return _in_tls_handshake(error)
     if isinstance(error, requests.ReadTimeout):
         return False
     return any(isinstance(cause, _NEVER_SENT) for cause in _causes(error))
+
+
+def _in_tls_handshake(error: requests.exceptions.SSLError) -> bool:
+    """True when the TLS error came from the handshake, before the request was written: a refused
+    certificate, or raised in ssl's ``do_handshake``. A TLS error while the answer is read comes after
+    the whole request reached the gateway."""
+    for cause in _causes(error):
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return True
+        frames = traceback.walk_tb(cause.__traceback__)
+        if isinstance(cause, ssl.SSLError) and any(f.f_code.co_name == "do_handshake" for f, _ in frames):
+            return True
+    return False
 
 
 def _retry_wait(retry_state: RetryCallState) -> float:
