@@ -6,140 +6,40 @@ sends, and records ``sent`` (wamid), ``failed`` (code), ``retry`` (failed, but n
 a later try may send it) or ``unknown`` (the gateway may have accepted it). A ``pending`` row found by
 a later try was in flight when its try died: it becomes ``unknown``, and is sent again only when asked.
 
-The task instance is (DAG, run, task, map index), hashed; the recipient is a SHA-256 of the number's
-digits, and the number itself lives only in the stored body, which is cleared once the row is settled.
-Backends: any database SQLAlchemy reaches (SQLite by default, PostgreSQL through an Airflow connection).
+The rows and their table are in :mod:`.rows`. Backends: any database SQLAlchemy reaches (SQLite by
+default, PostgreSQL through an Airflow connection).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Engine,
-    Index,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    UniqueConstraint,
-    bindparam,
-    func,
-    inspect,
-    select,
-    update,
-)
+from sqlalchemy import Engine, bindparam, func, inspect, select, update
 from sqlalchemy.exc import DatabaseError
 
-#: Rows of a try's plan that a sender still has to attempt.
-DUE = "planned"
-PENDING, SENT, FAILED, RETRY, UNKNOWN, SKIPPED = "pending", "sent", "failed", "retry", "unknown", "skipped"
-#: States after which the body (and with it the number) is no longer needed.
-SETTLED = frozenset({SENT, FAILED, SKIPPED})
-BATCH = 500
-
-metadata = MetaData()
-deliveries = Table(
-    "whatsapp_deliveries",
+from airflow_provider_whatsapp.delivery.rows import (
+    CLAIMABLE,
+    DUE,
+    FAILED,
+    PENDING,
+    RETRY,
+    SETTLED,
+    SKIPPED,
+    UNKNOWN,
+    Due,
+    Outcome,
+    Planned,
+    Skipped,
+    TaskKey,
+    deliveries,
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("task", String(64), nullable=False),
-    Column("recipient", String(64), nullable=False),
-    Column("fingerprint", String(64), nullable=False),
-    Column("dag_id", String(250), nullable=False),
-    Column("run_id", String(250), nullable=False),
-    Column("task_id", String(250), nullable=False),
-    Column("map_index", Integer, nullable=False),
-    Column("plan_try", Integer, nullable=False),
-    Column("attempt_try", Integer),
-    Column("seq", Integer, nullable=False),
-    Column("masked", String(32), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("body", Text),
-    Column("wamid", String(250)),
-    Column("error_code", String(64)),
-    Column("error", Text),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    UniqueConstraint("task", "recipient", "fingerprint", name="uq_whatsapp_deliveries"),
-    Index("ix_whatsapp_deliveries_due", "task", "plan_try", "state", "seq"),
+    sha256_hex,
 )
 
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class TaskKey:
-    """The task instance a ledger serves: its rows are this key's, whatever try writes them."""
-
-    dag_id: str
-    run_id: str
-    task_id: str
-    map_index: int = -1
-
-    @property
-    def digest(self) -> str:
-        """A fixed-size key for the index."""
-        return _sha256(json.dumps([self.dag_id, self.run_id, self.task_id, self.map_index]))
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One checked message for one recipient: ``body`` is the complete ``POST /messages`` body."""
-
-    seq: int
-    masked: str
-    body: Mapping[str, Any]
-
-    @property
-    def recipient(self) -> str:
-        """The number's digits, hashed."""
-        return _sha256("".join(ch for ch in str(self.body["to"]) if ch.isdigit()))
-
-    @property
-    def fingerprint(self) -> str:
-        """The message without its recipient, hashed: the same message to the same number is one row."""
-        rest = {key: value for key, value in self.body.items() if key != "to"}
-        return _sha256(json.dumps(rest, sort_keys=True, separators=(",", ":")))
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A recipient whose message broke a rule (``on_invalid="skip"``): reported, never sent."""
-
-    seq: int
-    masked: str
-    raw: str
-    error: Mapping[str, Any]
-
-
-@dataclass(frozen=True)
-class Due:
-    """A row to send now."""
-
-    id: int
-    seq: int
-    masked: str
-    body: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What became of one row's send."""
-
-    id: int
-    state: str
-    wamid: str | None = None
-    error: Mapping[str, Any] | None = None
+BATCH = 500
 
 
 class DeliveryLedger:
@@ -192,7 +92,7 @@ class DeliveryLedger:
 
     @staticmethod
     def _recipient(row: Planned | Skipped) -> str:
-        return row.recipient if isinstance(row, Planned) else _sha256(row.raw)
+        return row.recipient if isinstance(row, Planned) else sha256_hex(row.raw)
 
     @staticmethod
     def _fingerprint(row: Planned | Skipped) -> str:
@@ -251,17 +151,27 @@ class DeliveryLedger:
                     return [Due(r.id, r.seq, r.masked, json.loads(r.body)) for r in rows]
         return []
 
-    def mark_pending(self, rows: Sequence[Due]) -> None:
-        """Commit that these rows are about to be sent (before any of their requests leaves)."""
+    def mark_pending(self, rows: Sequence[Due]) -> list[Due]:
+        """Claim these rows for sending and commit it, before any of their requests leaves; the rows
+        claimed. A row another try took meanwhile (it planned again, or claimed it first: a try still
+        running on a worker the scheduler gave up on) is not claimed, so only one try sends it."""
+        c = deliveries.c
+        ids = [row.id for row in rows]
         with self.engine.begin() as conn:
             conn.execute(
                 update(deliveries)
-                .where(deliveries.c.id.in_([row.id for row in rows]))
+                .where(c.id.in_(ids), c.plan_try == self.try_number, c.state.in_(CLAIMABLE))
                 .values(state=PENDING, attempt_try=self.try_number, updated_at=self._now())
             )
+            claimed = conn.execute(
+                select(c.id).where(c.id.in_(ids), c.state == PENDING, c.attempt_try == self.try_number)
+            )
+            mine = set(claimed.scalars())
+        return [row for row in rows if row.id in mine]
 
     def record(self, outcomes: Sequence[Outcome]) -> None:
-        """Commit the outcomes of sends; settled rows forget their body (and the number in it)."""
+        """Commit the outcomes of this try's sends; settled rows forget their body (and the number in
+        it). A row a later try claimed since keeps what that try writes."""
         if not outcomes:
             return
         now = self._now()
@@ -292,7 +202,8 @@ class DeliveryLedger:
                 }
                 if settled:
                     changes["body"] = None
-                conn.execute(update(deliveries).where(c.id == bindparam("row_id")).values(**changes), group)
+                mine = (c.id == bindparam("row_id")) & (c.attempt_try == self.try_number)
+                conn.execute(update(deliveries).where(mine).values(**changes), group)
 
     def counts(self) -> dict[str, int]:
         """Rows of this try's plan per state."""

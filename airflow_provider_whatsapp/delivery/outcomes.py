@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from airflow_provider_whatsapp.delivery.ledger import FAILED, RETRY, UNKNOWN
+from airflow_provider_whatsapp.delivery.rows import FAILED, RETRY, UNKNOWN
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppAPIError,
     WhatsAppError,

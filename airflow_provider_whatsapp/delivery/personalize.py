@@ -13,7 +13,7 @@ from typing import Any
 
 import jinja2
 
-from airflow_provider_whatsapp.delivery.ledger import Planned, Skipped
+from airflow_provider_whatsapp.delivery.rows import Planned, Skipped
 from airflow_provider_whatsapp.delivery.sources import Recipient
 from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
 from airflow_provider_whatsapp.models import Message, build_message_body

@@ -14,16 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from airflow_provider_whatsapp.delivery.ledger import (
-    DUE,
-    FAILED,
-    PENDING,
-    RETRY,
-    SENT,
-    SKIPPED,
-    UNKNOWN,
-    DeliveryLedger,
-)
+from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
+from airflow_provider_whatsapp.delivery.rows import DUE, FAILED, PENDING, RETRY, SENT, SKIPPED, UNKNOWN
 
 #: A report of more lines than this goes to a file, not XCom (which lives in Airflow's database).
 XCOM_REPORT_LIMIT = 1000

@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
-from airflow_provider_whatsapp.delivery.ledger import DUE, SENT, UNKNOWN, DeliveryLedger, Due, Outcome
+from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
 from airflow_provider_whatsapp.delivery.outcomes import error_summary, state_of
+from airflow_provider_whatsapp.delivery.rows import DUE, SENT, UNKNOWN, Due, Outcome
 from airflow_provider_whatsapp.exceptions import WhatsAppError
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 
@@ -144,17 +145,18 @@ class BulkSender:
         pool = ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="whatsapp-send")
         try:
             while True:
-                batch = self.ledger.due(self.batch_size, resend_unknown=self.resend_unknown)
-                if batch:
+                due = self.ledger.due(self.batch_size, resend_unknown=self.resend_unknown)
+                if due:
                     futures: list[Future[Outcome | None]] = []
-                    in_flight.append((batch, futures))  # before the rows turn pending: a stop sees them
-                    self.ledger.mark_pending(batch)
-                    futures.extend(pool.submit(self._send, row) for row in batch)
-                if in_flight and (len(in_flight) > 1 or not batch):
+                    in_flight.append((due, futures))  # before the rows turn pending: a stop sees them
+                    claimed = self.ledger.mark_pending(due)
+                    in_flight[-1] = (claimed, futures)
+                    futures.extend(pool.submit(self._send, row) for row in claimed)
+                if in_flight and (len(in_flight) > 1 or not due):
                     self._settle(in_flight[0])
                     self.requests.forget(in_flight.popleft()[0])
                     self._report(on_progress)
-                if not batch and not in_flight:
+                if not due and not in_flight:
                     pool.shutdown()
                     return self.progress.states
         except BaseException:

@@ -27,8 +27,9 @@ if TYPE_CHECKING:
     import jinja2
     from airflow.sdk import Context
 
-    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, Planned, Skipped
+    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
     from airflow_provider_whatsapp.delivery.report import Summary
+    from airflow_provider_whatsapp.delivery.rows import Planned, Skipped
     from airflow_provider_whatsapp.models import Message
 
 
@@ -145,7 +146,8 @@ class WhatsAppDeliveryOperator(WhatsAppBaseOperator):
 
     def open_ledger(self, context: Context) -> DeliveryLedger:
         """This task instance's rows in the ledger, written by this try."""
-        from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, TaskKey
+        from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
+        from airflow_provider_whatsapp.delivery.rows import TaskKey
         from airflow_provider_whatsapp.delivery.storage import ledger_engine
 
         ti = context["ti"]
@@ -230,7 +232,7 @@ class WhatsAppBaseSendOperator(WhatsAppDeliveryOperator):
 
     def plan(self, context: Context) -> Iterable[Planned | Skipped]:
         """The one message for each recipient, every body checked before the first send."""
-        from airflow_provider_whatsapp.delivery.ledger import Planned
+        from airflow_provider_whatsapp.delivery.rows import Planned
         from airflow_provider_whatsapp.models import build_message_body, parse_message
 
         recipients = self._recipients if self._recipients is not None else parse_recipients(self.to)

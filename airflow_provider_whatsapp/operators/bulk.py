@@ -12,8 +12,9 @@ from airflow_provider_whatsapp.operators.base import WhatsAppDeliveryOperator
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, Planned, Skipped
+    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
     from airflow_provider_whatsapp.delivery.report import Summary
+    from airflow_provider_whatsapp.delivery.rows import Planned, Skipped
     from airflow_provider_whatsapp.delivery.sources import Recipient
     from airflow_provider_whatsapp.models import Message
 

@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import Engine
 
 from airflow_provider_whatsapp.delivery import storage
-from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, TaskKey
+from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
+from airflow_provider_whatsapp.delivery.rows import TaskKey
 
 POSTGRES_URI = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_CONN_ID = "whatsapp_ledger_postgres"

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from airflow_provider_whatsapp.delivery.ledger import (
-    BATCH,
+from airflow_provider_whatsapp.delivery.ledger import BATCH
+from airflow_provider_whatsapp.delivery.rows import (
     DUE,
     FAILED,
     PENDING,
@@ -98,6 +98,24 @@ def test_a_later_try_sends_only_what_has_no_outcome(make_ledger: LedgerFactory) 
     assert [row.seq for row in second.due(10)] == [], "nothing left: the retry row was picked with them"
 
 
+def test_a_row_another_try_planned_meanwhile_is_not_claimed(make_ledger: LedgerFactory) -> None:
+    """A try still running on a worker the scheduler gave up on, and its retry: one sends each row."""
+    zombie = make_ledger(1)
+    zombie.plan(planned(4))
+    due = zombie.due(10)
+    assert [row.seq for row in zombie.mark_pending(due[:1])] == [0]
+
+    retry = make_ledger(2)
+    retry.settle_interrupted()
+    retry.plan(planned(4))  # the retry takes the task's rows over
+    assert zombie.mark_pending(due[1:]) == [], "the zombie claims nothing the retry now plans"
+    assert [row.seq for row in retry.mark_pending(retry.due(10))] == [1, 2, 3]
+
+    zombie.record([Outcome(row.id, SENT, wamid="late") for row in due])
+    assert retry.counts() == {SENT: 1, PENDING: 3}, "the zombie's answers change only what it claimed"
+    assert [line.get("message_id") for line in retry.report()] == ["late", None, None, None]
+
+
 def test_retry_rows_of_earlier_tries_and_asked_for_unknowns_are_due_again(make_ledger: LedgerFactory) -> None:
     first = make_ledger(1)
     first.plan(planned(3))
@@ -155,7 +173,8 @@ def test_tasks_that_start_at_once_may_race_to_create_the_table(ledger_engine: An
     """Each makes its ledger as if it were the first; all of them work."""
     import threading
 
-    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger, TaskKey
+    from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
+    from airflow_provider_whatsapp.delivery.rows import TaskKey
 
     start, errors = threading.Barrier(6), []
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_whatsapp.delivery.ledger import FAILED, RETRY, UNKNOWN
 from airflow_provider_whatsapp.delivery.outcomes import error_summary, failure_summary, send_to_each, state_of
+from airflow_provider_whatsapp.delivery.rows import FAILED, RETRY, UNKNOWN
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppError,
     WhatsAppNetworkError,

@@ -8,8 +8,8 @@ from typing import Any
 import jinja2
 import pytest
 
-from airflow_provider_whatsapp.delivery.ledger import Planned, Skipped
 from airflow_provider_whatsapp.delivery.personalize import MessageTemplate
+from airflow_provider_whatsapp.delivery.rows import Planned, Skipped
 from airflow_provider_whatsapp.delivery.sources import read_recipients
 from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_whatsapp.delivery.ledger import FAILED, RETRY, SENT, UNKNOWN, Outcome, Skipped
 from airflow_provider_whatsapp.delivery.report import Summary, write_report
+from airflow_provider_whatsapp.delivery.rows import FAILED, RETRY, SENT, UNKNOWN, Outcome, Skipped
 from tests.delivery.conftest import LedgerFactory
 from tests.delivery.test_ledger import planned
 

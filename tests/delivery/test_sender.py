@@ -13,16 +13,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_whatsapp.delivery import sender
-from airflow_provider_whatsapp.delivery.ledger import (
-    DUE,
-    FAILED,
-    PENDING,
-    RETRY,
-    SENT,
-    DeliveryLedger,
-    Due,
-    Outcome,
-)
+from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
+from airflow_provider_whatsapp.delivery.rows import DUE, FAILED, PENDING, RETRY, SENT, Due, Outcome
 from airflow_provider_whatsapp.delivery.sender import BulkSender, Progress, StartedRequests
 from airflow_provider_whatsapp.models.responses import SendResult
 from tests.delivery.conftest import LedgerFactory
@@ -70,12 +62,13 @@ def test_a_stop_right_after_a_batch_turns_pending_puts_it_back(
     commit, calls = ledger.mark_pending, []
     hook = RecordingHook()
 
-    def stopped_after_the_second_commit(rows: list[Due]) -> None:
-        commit(rows)
-        calls.append(rows)
+    def stopped_after_the_second_commit(rows: list[Due]) -> list[Due]:
+        claimed = commit(rows)
+        calls.append(claimed)
         if len(calls) == 2:
             hook.wait_until_sent(2)  # the first batch (two rows) answered, however slow its thread
             raise Stopped
+        return claimed
 
     monkeypatch.setattr(ledger, "mark_pending", stopped_after_the_second_commit)
     with pytest.raises(Stopped):

@@ -10,7 +10,8 @@ import pytest
 from airflow.providers.common.compat.sdk import AirflowFailException
 
 from airflow_provider_whatsapp.delivery import sender
-from airflow_provider_whatsapp.delivery.ledger import DUE, UNKNOWN, DeliveryLedger
+from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
+from airflow_provider_whatsapp.delivery.rows import DUE, UNKNOWN
 from airflow_provider_whatsapp.operators import WhatsAppSendTemplateOperator, WhatsAppSendTextOperator
 from airflow_provider_whatsapp.utils.phone import PHONE_RULE
 from tests.log_lines import assert_logged
