@@ -2,8 +2,10 @@
 and the task's context, then the result is checked like any message.
 
 Only strings holding ``{{`` or ``{%`` are templates, each compiled once. Rendering is strict: a value
-missing for a recipient is an error naming it, never an empty string. A recipient's values win over
-the context's names (``{{ name }}``); all of them are also under ``recipient`` (``{{ recipient.name }}``).
+missing for a recipient (absent, None as from a SQL NULL or a short CSV row, or an empty cell) is an
+error naming it, never an empty string or "None"; ``{{ order | default("-") }}`` opts out. A
+recipient's values win over the context's names (``{{ name }}``); all of them are also under
+``recipient`` (``{{ recipient.name }}``).
 """
 
 from __future__ import annotations
@@ -71,9 +73,12 @@ class MessageTemplate:
         """
         if recipient.number is None:
             raise WhatsAppValidationError([("to", "required: the row has no number")])
+        values = {
+            key: self._missing(key) if _blank(value) else value for key, value in recipient.values.items()
+        }
         try:
-            message = self._message(recipient.values)
-            tracker = self._tracker(recipient.values)
+            message = self._message(values)
+            tracker = self._tracker(values)
         except jinja2.UndefinedError as error:
             raise WhatsAppValidationError([("message", f"a value is missing: {error.message}")]) from None
         except jinja2.TemplateError as error:
@@ -84,6 +89,10 @@ class MessageTemplate:
         if self._check is not None:
             self._check(body)
         return body
+
+    def _missing(self, key: str) -> jinja2.Undefined:
+        """A value that fails when rendered, like a name the recipient does not have."""
+        return self._strict.undefined(hint=f"{key!r} is empty for this recipient", name=key)
 
     def plan(self, recipients: Iterable[Recipient], *, skip_invalid: bool) -> Iterator[Planned | Skipped]:
         """A plan row for each recipient: the checked message, or (when ``skip_invalid``) why not.
@@ -110,3 +119,8 @@ class MessageTemplate:
                         "message": redact_number(str(error), recipient.number or ""),
                     },
                 )
+
+
+def _blank(value: Any) -> bool:
+    """None, or a string of nothing but spaces: no value to put in a message."""
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -3,6 +3,7 @@ and strict about values that are missing."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -39,6 +40,32 @@ def test_a_missing_value_is_an_error_never_an_empty_string() -> None:
         WhatsAppValidationError, match=r"recipients\[0\] \(\+31\*\*\*\*\*\*678\)\.message: a value is missing"
     ):
         list(template().plan(read_recipients(rows), skip_invalid=False))
+
+
+@pytest.mark.parametrize("order", [None, "", "  "], ids=["null", "empty", "spaces"])
+def test_an_empty_value_is_missing_too(order: str | None) -> None:
+    """A SQL NULL, an empty CSV cell, a JSON null: no value, so an error, never "order None"."""
+    [recipient] = read_recipients([{"to": ALICE, "name": "Alice", "order": order}])
+    with pytest.raises(WhatsAppValidationError, match="message: a value is missing: 'order' is empty"):
+        template().body(recipient)
+
+
+def test_a_short_csv_row_is_missing_its_values(tmp_path: Path) -> None:
+    audience = tmp_path / "audience.csv"
+    audience.write_text(f"to,name,order\n{ALICE},Alice,7\n{BOB},Bob\n")
+    plan = list(template().plan(read_recipients(str(audience)), skip_invalid=True))
+    assert isinstance(plan[0], Planned)
+    assert plan[0].body["text"]["body"] == "Hi Alice, run manual__1, order 7"
+    assert isinstance(plan[1], Skipped)
+    assert "'order' is empty for this recipient" in plan[1].error["message"]
+
+
+def test_an_empty_value_can_have_a_default_and_does_not_fall_back_to_the_context() -> None:
+    [recipient] = read_recipients([{"to": ALICE, "name": None, "order": 7}])
+    made = template({"type": "text", "text": {"body": "{{ name | default('customer') }} {{ order }}"}}).body(
+        recipient
+    )
+    assert made["text"] == {"body": "customer 7"}, "not the context's name"
 
 
 def test_invalid_recipients_are_skipped_and_reported_when_asked() -> None:
