@@ -41,7 +41,24 @@ def send_every_type(client: Client) -> dict[str, str]:
     """The customer writes first (opens the window), then one message of each type; wamids by name."""
     ids = {"inbound": client.inbound(CUSTOMER, "Hi, where is my order?")}
     image_id = upload(client, png(), "image/png", "chart.png")
-    bodies: dict[str, dict[str, Any]] = {
+    for name, body in every_type(ids["inbound"], image_id).items():
+        answer = client.send(body, to=CUSTOMER)
+        assert answer.status_code == 200, (name, answer.text)
+        ids[name] = answer.json()["messages"][0]["id"]
+    reaction = {"type": "reaction", "reaction": {"message_id": ids["inbound"], "emoji": "👍"}}
+    assert client.send(reaction, to=CUSTOMER).status_code == 200
+    mark_delivered(client, ids["text"])
+    return ids
+
+
+def mark_delivered(client: Client, wamid: str) -> None:
+    delivered = client.admin("POST", f"messages/{wamid}/status", json={"status": "delivered"})
+    assert delivered.status_code == 200
+
+
+def every_type(inbound_id: str, image_id: str) -> dict[str, dict[str, Any]]:
+    """One message of each type by name, in the Cloud API's shape; a reply quotes ``inbound_id``."""
+    return {
         "text": {
             "type": "text",
             "text": {
@@ -50,7 +67,7 @@ def send_every_type(client: Client) -> dict[str, str]:
         },
         "reply": {
             "type": "text",
-            "context": {"message_id": ids["inbound"]},
+            "context": {"message_id": inbound_id},
             "text": {"body": "Replying to you"},
         },
         "image": {"type": "image", "image": {"id": image_id, "caption": "Sales *chart*"}},
@@ -159,12 +176,3 @@ def send_every_type(client: Client) -> dict[str, str]:
             },
         },
     }
-    for name, body in bodies.items():
-        answer = client.send(body, to=CUSTOMER)
-        assert answer.status_code == 200, (name, answer.text)
-        ids[name] = answer.json()["messages"][0]["id"]
-    reaction = {"type": "reaction", "reaction": {"message_id": ids["inbound"], "emoji": "👍"}}
-    assert client.send(reaction, to=CUSTOMER).status_code == 200
-    delivered = client.admin("POST", f"messages/{ids['text']}/status", json={"status": "delivered"})
-    assert delivered.status_code == 200
-    return ids

@@ -1,6 +1,7 @@
 """The inbox in a real browser: headless Chromium (Debian's ``chromium``) driven by playwright-python.
 
-One message of each type goes through the gateway over HTTP; the page must show each as WhatsApp does,
+One message of each type is sent through ``MatonWhatsAppHook`` (its upload, its typed sends, a reaction)
+to the sandbox over HTTP; the page must show each as WhatsApp does,
 let the customer reply and press a button, and update by itself. A screenshot is saved
 (``WHATSAPP_INBOX_SCREENSHOT``, default: the test's tmp dir; ``docs/sandbox-inbox.png`` is one). Skipped,
 saying why, where Chromium or playwright is missing; ``.ci/run`` installs both, so CI always runs it.
@@ -15,10 +16,12 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.sandbox import SandboxServer
+from airflow_provider_whatsapp.sandbox.admin_client import airflow_connection_json
 
 from .conftest import Client, new_client
-from .inbox_messages import CUSTOMER, send_every_type
+from .inbox_messages import CUSTOMER, every_type, mark_delivered, png
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -50,11 +53,29 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+def send_every_type_with_the_hook(client: Client, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The customer writes first, then the hook uploads the image and sends one message of each type
+    (each checked by the hook's models first) and a reaction; wamids by name."""
+    connection = airflow_connection_json(
+        client.base_url, client.api_key, client.waba_id, client.phone_number_id
+    )
+    monkeypatch.setenv("AIRFLOW_CONN_MATON_INBOX_BROWSER", connection)
+    hook = MatonWhatsAppHook("maton_inbox_browser", requests_per_second=0)
+    ids = {"inbound": client.inbound(CUSTOMER, "Hi, where is my order?")}
+    image_id = hook.upload_media(png(), "image/png", filename="chart.png")
+    for name, message in every_type(ids["inbound"], image_id).items():
+        quoted = message.pop("context", {}).get("message_id")  # the hook takes it as reply_to
+        ids[name] = hook.send_message(CUSTOMER, message, reply_to=quoted).message_id
+    hook.send_reaction(CUSTOMER, ids["inbound"], "👍")
+    mark_delivered(client, ids["text"])
+    return ids
+
+
 def test_the_inbox_shows_every_message_and_the_customer_can_answer(
-    browser: Any, unlimited_sandbox: SandboxServer, tmp_path: Path
+    browser: Any, unlimited_sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client: Client = new_client(unlimited_sandbox.url, templates="docs", label="browser test")
-    ids = send_every_type(client)
+    ids = send_every_type_with_the_hook(client, monkeypatch)
     page = browser.new_page(viewport={"width": 1280, "height": 1500})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
