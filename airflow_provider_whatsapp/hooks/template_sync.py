@@ -21,7 +21,8 @@ from airflow_provider_whatsapp.models.template_plan import (
     make_plan,
 )
 
-#: Meta's answer to an edit its limits refuse (an APPROVED template: once in 24 hours, 10 in 30 days).
+#: Meta's answer to an edit its limits refuse (an APPROVED template: once in 24 hours, 10 in 30 days):
+#: Graph's generic invalid parameter, with no subcode (100/33, say, is a template that is gone).
 EDIT_REFUSED_CODE = 100
 
 
@@ -73,7 +74,11 @@ class TemplateSyncMixin(TemplatesMixin):
             self.log.info("Deleted %s", label)
             return item.applied("done", status="DELETED")
         except WhatsAppError as error:
-            refused = isinstance(error, WhatsAppAPIError) and error.code == EDIT_REFUSED_CODE
+            refused = (
+                isinstance(error, WhatsAppAPIError)
+                and error.code == EDIT_REFUSED_CODE
+                and error.error_subcode is None
+            )
             if refused and item.action == "update" and item.status == "APPROVED":
                 self.log.warning("Meta refused the edit of %s: %s", label, error)
                 reason = getattr(error, "details", None) or str(error)

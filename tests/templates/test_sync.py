@@ -174,6 +174,28 @@ def test_an_approved_template_edited_again_within_a_day_is_blocked_by_meta(
     assert [(item.action, item.result) for item in later.writes] == [("update", "done")]
 
 
+def test_an_edit_of_a_template_deleted_meanwhile_fails_and_is_not_called_blocked(
+    account: Account, tmp_path: Path
+) -> None:
+    """Graph's 100 with subcode 33 (no such object) is a failure to report, not Meta's edit limits."""
+    hook = account.hook()
+    hook.apply_template_plan(hook.plan_templates(write_templates(tmp_path, ORDER_SHIPPED)))
+    account.approve()
+    plan = hook.plan_templates(
+        write_templates(tmp_path / "v2", with_body(ORDER_SHIPPED, "Hi {{1}}, on {{2}}."))
+    )
+    template_id = account.templates()[("order_shipped", "en_US")]["id"]
+    path = f"/whatsapp-business/v21.0/{account.waba_id}/message_templates"
+    account.admin.call("DELETE", path, params={"name": "order_shipped", "hsm_id": template_id})
+
+    applied = hook.apply_template_plan(plan)
+
+    [item] = [item for item in applied.items if item.name == "order_shipped"]
+    assert (item.action, item.result) == ("update", "failed")
+    assert "WhatsAppNotFoundError" in item.detail or "code 100" in item.detail, item.detail
+    assert applied.failed() == [item]
+
+
 def test_a_category_meta_changed_is_drift_not_an_edit(account: Account, tmp_path: Path) -> None:
     hook = account.hook()
     files = write_templates(tmp_path, ORDER_SHIPPED)
