@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+#: How far the clock may move in all: far enough for any test, near enough for dates to stay dates.
+MAX_OFFSET_SECONDS = 100 * 365 * 24 * 3600.0
+
 
 class SandboxClock:
     """``source()`` plus how far ``advance`` has moved it; never goes back."""
@@ -29,4 +32,6 @@ class SandboxClock:
             raise ValueError("advance_seconds must be a number")
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError("advance_seconds must be a finite number >= 0: the clock never goes back")
+        if self.offset + seconds > MAX_OFFSET_SECONDS:
+            raise ValueError("advance_seconds: the clock moves at most 100 years in all")
         self.offset += float(seconds)

@@ -19,13 +19,21 @@ from .config import FaultDefaults
 SIMPLE_OUTCOMES = frozenset({"ok", "500", "502", "503", "429", "drop", "lost"})
 _SLOW = re.compile(r"^slow:(\d+(?:\.\d+)?)$")
 _RATE_FIELDS = ("error_rate", "rate_limit_rate", "drop_rate", "lost_response_rate")
+#: The most latency a fault may add to a request (a longer one only hangs the client).
+MAX_LATENCY_MS = 60_000.0
 
 
 def check_outcome(outcome: object) -> str:
     """Answer ``outcome`` if it is a known script step, else raise ValueError naming it."""
-    if isinstance(outcome, str) and (outcome in SIMPLE_OUTCOMES or _SLOW.match(outcome)):
+    if isinstance(outcome, str) and outcome in SIMPLE_OUTCOMES:
         return outcome
-    raise ValueError(f"unknown fault outcome {outcome!r}: use ok, 500, 502, 503, 429, drop, lost, slow:<ms>")
+    delay = slow_ms(outcome) if isinstance(outcome, str) else None
+    if delay is not None and delay <= MAX_LATENCY_MS:
+        return str(outcome)
+    raise ValueError(
+        f"unknown fault outcome {outcome!r}: use ok, 500, 502, 503, 429, drop, lost, slow:<ms> "
+        f"(at most {MAX_LATENCY_MS:.0f} ms)"
+    )
 
 
 def slow_ms(outcome: str) -> float | None:
@@ -66,6 +74,8 @@ class FaultSettings:
                 raise ValueError(f"{name} must be a number >= 0")
             if name != "latency_ms" and value > 1:
                 raise ValueError(f"{name} must be between 0 and 1")
+            if name == "latency_ms" and value > MAX_LATENCY_MS:
+                raise ValueError(f"latency_ms must be at most {MAX_LATENCY_MS:.0f} (a minute)")
             numbers[name] = float(value)
         seed = body.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):

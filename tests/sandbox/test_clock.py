@@ -47,7 +47,7 @@ def test_the_clock_reports_and_refuses_to_go_back(client: Client) -> None:
     after = client.advance(60)
     assert after["timestamp"] == before["timestamp"] + 60
     assert after["offset_seconds"] == before["offset_seconds"] + 60
-    for bad in (-1, "soon", None, True):
+    for bad in (-1, "soon", None, True, 1e12):
         answer = client.admin("POST", "clock", json={"advance_seconds": bad})
         assert answer.status_code == 400, bad
     assert client.admin("GET", "clock").json()["timestamp"] == after["timestamp"]

@@ -84,6 +84,8 @@ def test_faults_are_per_key_and_validated(client: Client, unlimited_sandbox: San
     bad = client.admin("PUT", "faults", json={"script": ["explode"]})
     assert bad.status_code == 400
     assert client.admin("PUT", "faults", json={"drop_rate": 2}).status_code == 400
+    assert client.admin("PUT", "faults", json={"latency_ms": 1e300}).status_code == 400, "it would hang"
+    assert client.admin("PUT", "faults", json={"script": ["slow:99999999"]}).status_code == 400
     assert client.admin("GET", "health").status_code == 200  # admin requests consume no script step
     assert client.send(HELLO).status_code == 500
 
