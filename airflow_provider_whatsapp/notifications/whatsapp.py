@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import redact
 from airflow.sdk import BaseNotifier
-from asgiref.sync import sync_to_async
 
 from airflow_provider_whatsapp.constants import DEFAULT_CONN_ID
 from airflow_provider_whatsapp.exceptions import WhatsAppOutsideWindowError
@@ -150,6 +149,8 @@ class WhatsAppNotifier(WhatsAppHookMixin, BaseNotifier):
 
         The sync send runs in asgiref's worker thread, through which the triggerer serves the hook's
         connection lookup (see ``triggers/base.py``)."""
+        from asgiref.sync import sync_to_async  # only the triggerer needs it: DAG files stay light
+
         await sync_to_async(self.notify, thread_sensitive=False)(context)
 
     def _send(self, hook: MatonWhatsAppHook, to: str) -> SendResult:

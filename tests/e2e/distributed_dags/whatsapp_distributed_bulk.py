@@ -3,7 +3,8 @@ send task per chunk, each paced at its DAG's share of the account's limit.
 
 ``whatsapp_distributed_bulk`` has an account of its own; ``whatsapp_shared_a`` and ``whatsapp_shared_b``
 send for one account together, through the pool ``whatsapp_shared_account``, whose slots times each
-task's ``requests_per_second`` is that account's limit.
+task's ``requests_per_second`` is that account's limit. Each of those two sends one chunk at a time,
+so the pool's two slots hold one send of each DAG: the two DAGs send at once.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def bulk_dag(dag_id: str, conn_id: str, requests_per_second: float, pool: str | 
             audience, size = conf["recipients"], int(conf["chunk_size"])
             return [audience[start : start + size] for start in range(0, len(audience), size)]
 
-        optional = {"pool": pool} if pool else {}
+        optional = {"pool": pool, "max_active_tis_per_dagrun": 1} if pool else {}
         WhatsAppBulkSendOperator.partial(
             task_id="send",
             maton_conn_id=conn_id,
