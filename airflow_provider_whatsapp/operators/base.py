@@ -116,21 +116,35 @@ class WhatsAppDeliveryOperator(WhatsAppBaseOperator):
 
     def execute(self, context: Context) -> Any:
         """Settle what an earlier try left in flight, plan, send, report (see the class docstring)."""
-        from airflow_provider_whatsapp.delivery.report import Summary
-        from airflow_provider_whatsapp.delivery.sender import BulkSender
-
         ledger = self.open_ledger(context)
+        self.settle_earlier_try(ledger)
+        self.hook.get_conn()  # reads the Airflow connection now: its failure is not a send's
+        self.write_plan(ledger, context)
+        summary = self.send(ledger, context)
+        self.check(summary)
+        return self.result(ledger, summary)
+
+    def settle_earlier_try(self, ledger: DeliveryLedger) -> None:
+        """What a killed earlier try had in flight becomes ``unknown`` (and is said)."""
         interrupted = ledger.settle_interrupted()
         if interrupted:
             self.log.warning(
                 "%d recipient(s) were being sent to when an earlier try stopped: unknown", interrupted
             )
-        self.hook.get_conn()  # reads the Airflow connection now: its failure is not a send's
+
+    def write_plan(self, ledger: DeliveryLedger, context: Context) -> None:
+        """Every recipient's checked message into the ledger, before any send."""
         try:
             planned = ledger.plan(self.plan(context))
         except WhatsAppValidationError as err:  # the same input fails the same way: no retry
             raise AirflowFailException(str(err)) from err
         self.log.info("Planned %d recipient(s); sending what has no outcome yet", planned)
+
+    def send(self, ledger: DeliveryLedger, context: Context) -> Summary:
+        """Send what has no outcome yet; the summary is published however the sending ends."""
+        from airflow_provider_whatsapp.delivery.report import Summary
+        from airflow_provider_whatsapp.delivery.sender import BulkSender
+
         sender = BulkSender(
             self.hook, ledger, max_in_flight=self.max_in_flight, resend_unknown=self.resend_unknown
         )
@@ -141,8 +155,7 @@ class WhatsAppDeliveryOperator(WhatsAppBaseOperator):
             raise
         summary = self.publish(ledger, Summary.of(ledger), context)
         self.log.info("Delivery: %s", summary.describe())
-        self.check(summary)
-        return self.result(ledger, summary)
+        return summary
 
     def open_ledger(self, context: Context) -> DeliveryLedger:
         """This task instance's rows in the ledger, written by this try."""

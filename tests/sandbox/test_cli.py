@@ -90,3 +90,4 @@ def test_help_says_where_the_inbox_and_admin_api_are() -> None:
     assert "the web inbox" in help_text
     assert "/_sandbox/" in help_text
     assert "--state FILE" in help_text
+    assert "do not open it to a network others share" in " ".join(help_text.split())

@@ -196,6 +196,18 @@ def test_the_page_allows_only_its_own_script_and_style(docs_client: Client) -> N
     assert "<script>" not in unknown.text
 
 
+def test_the_api_docs_page_works_offline_and_lists_every_group(client: Client) -> None:
+    """FastAPI's docs page loads Swagger UI from a CDN; the sandbox's own one needs nothing outside."""
+    answer = client.session.get(f"{client.base_url}/_sandbox/docs", timeout=10)
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    for route in ("/connections", "/_sandbox/clock", "/whatsapp-business/"):
+        assert route in answer.text, route
+    assert re.findall(r"""(?:src|href)=["']?(?:https?:)?//""", answer.text) == [], "nothing from outside"
+    for cdn_page in ("/docs", "/redoc"):
+        assert client.session.get(f"{client.base_url}{cdn_page}", timeout=10).status_code == 404
+
+
 def test_customer_presses_buttons_and_rows_and_replies_quote(docs_client: Client) -> None:
     ids = send_every_type(docs_client)
 
