@@ -3,7 +3,8 @@ code imports is declared, and the sandbox stands apart.
 
 Layers, bottom up (ARCHITECTURE.md): ``constants``, ``exceptions``, ``utils`` <- ``models`` <- ``hooks``
 <- ``delivery``, ``triggers`` <- ``operators``, ``sensors``, ``notifications``. Parts of one layer (the
-top three; delivery and triggers) do not import each other. Every import counts, also one inside a function or under ``TYPE_CHECKING``.
+top three; delivery and triggers) do not import each other. Every import counts, also one inside a
+function or under ``TYPE_CHECKING``.
 """
 
 from __future__ import annotations
