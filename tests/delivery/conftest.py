@@ -12,7 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from airflow_provider_whatsapp.delivery import storage
 from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
@@ -22,17 +23,24 @@ POSTGRES_URI = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_CONN_ID = "whatsapp_ledger_postgres"
 
 
-def postgres_reachable() -> bool:
+def postgres_missing() -> str | None:
+    """Why the tests cannot use PostgreSQL here, or None: a server must answer and take the login."""
     try:
         socket.create_connection(("127.0.0.1", 5432), timeout=1).close()
     except OSError:
-        return False
-    return True
+        return "no PostgreSQL on 127.0.0.1:5432 (CI runs one: bash .ci/run)"
+    engine = create_engine(POSTGRES_URI, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect():
+            return None
+    except SQLAlchemyError as error:
+        return f"PostgreSQL on 127.0.0.1:5432 refuses {POSTGRES_URI} ({type(error.orig or error).__name__})"
+    finally:
+        engine.dispose()
 
 
-needs_postgres = pytest.mark.skipif(
-    not postgres_reachable(), reason="no PostgreSQL on 127.0.0.1:5432 (CI runs one: bash .ci/run)"
-)
+_WHY_NO_POSTGRES = postgres_missing()
+needs_postgres = pytest.mark.skipif(_WHY_NO_POSTGRES is not None, reason=_WHY_NO_POSTGRES or "")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=needs_postgres)])

@@ -64,20 +64,24 @@ def test_each_row_gets_its_message_with_its_columns(
 
 
 @needs_postgres
-def test_a_postgres_query_streams_through_a_server_side_cursor(
+def test_a_postgres_query_read_in_several_fetches_reaches_every_row(
     unlimited_admin: SandboxAdminClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """25 rows fetched 10 at a time from a real PostgreSQL: every row, once, with its values."""
     table = f"customers_{uuid.uuid4().hex[:8]}"
     engine = create_engine(POSTGRES_URI)
+    rows = [{"phone": f"+31630{n:06d}1", "first_name": f"P{n}", "order_id": f"O-{n}"} for n in range(25)]
     with engine.begin() as conn:
         conn.execute(text(f"create table {table} (phone text, first_name text, order_id text)"))
-        conn.execute(text(f"insert into {table} values ('+316300000011', 'Pia', 'O-9')"))
+        conn.execute(text(f"insert into {table} values (:phone, :first_name, :order_id)"), rows)
     try:
         monkeypatch.setenv("AIRFLOW_CONN_CUSTOMERS_PG", POSTGRES_URI)
-        op = operator(f"select * from {table}", "customers_pg")
-        assert op.execute({"ti": RecordingTI(), "dag": op.dag})["sent"] == 1  # type: ignore[arg-type]
-        [message] = unlimited_admin.messages()
-        assert message["body"]["text"]["body"] == "Hi Pia, order O-9 is ready"
+        op = operator(f"select * from {table} order by order_id", "customers_pg", fetch_size=10)
+        assert op.execute({"ti": RecordingTI(), "dag": op.dag})["sent"] == 25  # type: ignore[arg-type]
+        stored = sorted((m["wa_id"], m["body"]["text"]["body"]) for m in unlimited_admin.messages())
+        assert stored == sorted(
+            (r["phone"][1:], f"Hi {r['first_name']}, order {r['order_id']} is ready") for r in rows
+        )
     finally:
         with engine.begin() as conn:
             conn.execute(text(f"drop table {table}"))
