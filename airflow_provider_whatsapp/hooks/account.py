@@ -20,7 +20,7 @@ from airflow_provider_whatsapp.utils import ids
 PROFILE_FIELDS = "about,address,description,email,profile_picture_url,websites,vertical"
 
 
-class AccountMixin(WhatsAppBaseHook):
+class WhatsAppAccountMixin(WhatsAppBaseHook):
     """Phone numbers and the profile (Graph), and OAuth connections (Maton's control plane)."""
 
     def get_phone_number(

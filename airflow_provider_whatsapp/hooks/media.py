@@ -19,7 +19,7 @@ FileInput = str | os.PathLike[str] | bytes | IO[bytes]
 DOWNLOAD_DEADLINE_SECONDS = 300.0
 
 
-class MediaMixin(WhatsAppBaseHook):
+class WhatsAppMediaMixin(WhatsAppBaseHook):
     """``/{phone_number_id}/media`` and ``/{media_id}``; downloads from Meta's CDN go without the key."""
 
     def upload_media(

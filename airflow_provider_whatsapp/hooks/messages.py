@@ -10,7 +10,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppUnknownOutcomeError,
     WhatsAppValidationError,
 )
-from airflow_provider_whatsapp.hooks.templates import TemplatesMixin
+from airflow_provider_whatsapp.hooks.templates import WhatsAppTemplatesMixin
 from airflow_provider_whatsapp.hooks.transport import RetryPolicy
 from airflow_provider_whatsapp.models import (
     Message,
@@ -25,7 +25,7 @@ from airflow_provider_whatsapp.utils.phone import mask_phone
 MEDIA_TYPES = ("image", "video", "audio", "document", "sticker")
 
 
-class MessagesMixin(TemplatesMixin):
+class WhatsAppMessagesMixin(WhatsAppTemplatesMixin):
     """``POST /{phone_number_id}/messages``: one method per message type over one validated send
     (template sends can be checked against the account's templates first)."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from airflow_provider_whatsapp.exceptions import WhatsAppAPIError, WhatsAppError
-from airflow_provider_whatsapp.hooks.templates import TemplatesMixin
+from airflow_provider_whatsapp.hooks.templates import WhatsAppTemplatesMixin
 from airflow_provider_whatsapp.models.template_files import TemplatesInput, definition_of, load_templates
 from airflow_provider_whatsapp.models.template_plan import (
     BEING_DELETED,
@@ -26,7 +26,7 @@ from airflow_provider_whatsapp.models.template_plan import (
 EDIT_REFUSED_CODE = 100
 
 
-class TemplateSyncMixin(TemplatesMixin):
+class WhatsAppTemplateSyncMixin(WhatsAppTemplatesMixin):
     """Plan, apply and export an account's templates."""
 
     def plan_templates(

@@ -28,7 +28,7 @@ TEMPLATE_FIELDS = (
 MAX_TEMPLATE_PAGES = 1000
 
 
-class TemplatesMixin(WhatsAppBaseHook):
+class WhatsAppTemplatesMixin(WhatsAppBaseHook):
     """``/{waba_id}/message_templates`` and ``/{template_id}``."""
 
     def list_templates(

@@ -14,13 +14,15 @@ from typing import Any
 from airflow_provider_whatsapp.constants import GATEWAY_APP
 from airflow_provider_whatsapp.exceptions import WhatsAppError
 from airflow_provider_whatsapp.get_provider_info import field_behaviour_without_conn_fields
-from airflow_provider_whatsapp.hooks.account import AccountMixin
-from airflow_provider_whatsapp.hooks.media import MediaMixin
-from airflow_provider_whatsapp.hooks.messages import MessagesMixin
-from airflow_provider_whatsapp.hooks.template_sync import TemplateSyncMixin
+from airflow_provider_whatsapp.hooks.account import WhatsAppAccountMixin
+from airflow_provider_whatsapp.hooks.media import WhatsAppMediaMixin
+from airflow_provider_whatsapp.hooks.messages import WhatsAppMessagesMixin
+from airflow_provider_whatsapp.hooks.template_sync import WhatsAppTemplateSyncMixin
 
 
-class MatonWhatsAppHook(MessagesMixin, MediaMixin, TemplateSyncMixin, AccountMixin):
+class MatonWhatsAppHook(
+    WhatsAppMessagesMixin, WhatsAppMediaMixin, WhatsAppTemplateSyncMixin, WhatsAppAccountMixin
+):
     """Talk to the WhatsApp Business Cloud API through Maton's managed-OAuth gateway.
 
     ``MatonWhatsAppHook(conn_id, *, phone_number_id=None, waba_id=None, timeout=None, max_retries=None,
