@@ -4,6 +4,7 @@ templates, and failures that are logged but never raised."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
@@ -135,6 +136,32 @@ def test_deadline_alert_from_the_triggerer(sandbox_admin: Any) -> None:
     [(_, kind, text)] = sent(sandbox_admin)
     assert kind == "text"
     assert text["body"] == "Airflow: DAG nightly_load, run scheduled__1: missed its deadline"
+
+
+def test_a_deadline_alert_sends_off_the_triggerers_event_loop(
+    sandbox_admin: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The send blocks on HTTP: it runs in a worker thread, so the triggerer's loop keeps serving."""
+    sandbox_admin.inbound(ALICE)
+    threads: dict[str, int] = {}
+    send = WhatsAppNotifier.notify
+
+    def recording(self: WhatsAppNotifier, context: Any) -> None:
+        threads["send"] = threading.get_ident()
+        send(self, context)
+
+    monkeypatch.setattr(WhatsAppNotifier, "notify", recording)
+    notifier = send_whatsapp_notification(to=[ALICE])
+    notifier.context = {"dag_run": SimpleNamespace(dag_id="d", run_id="r")}  # type: ignore[typeddict-unknown-key]
+
+    async def triggerer() -> None:
+        threads["loop"] = threading.get_ident()
+        await notifier
+
+    asyncio.run(triggerer())
+
+    assert threads["send"] != threads["loop"]
+    assert len(sent(sandbox_admin)) == 1
 
 
 def test_a_failing_deadline_alert_is_logged_not_raised(capfd: pytest.CaptureFixture[str]) -> None:
