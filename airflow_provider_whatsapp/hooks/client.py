@@ -1,32 +1,35 @@
-"""The one HTTP client of the provider: a pooled ``requests.Session`` aimed at Maton's gateway.
+"""The one HTTP client of the provider: pooled urllib3 connections aimed at Maton's gateway.
 
 It sets the auth and connection headers once, paces requests with a token bucket, applies the retry
 policy of :mod:`.transport`, and never sends the Maton key to any host but the configured gateway
-and control plane (media downloads from Meta's CDN go through a separate session without it).
-Proxy settings (``HTTPS_PROXY``, ``NO_PROXY``...) are resolved for each host it talks to, once.
+and control plane (media downloads from Meta's CDN go out without it). The pools, their proxies and
+TLS settings are :mod:`.pools`'.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
-import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode
 
-import requests
+import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.response import BaseHTTPResponse
 
 from airflow_provider_whatsapp import __version__
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppAPIError,
     WhatsAppNetworkError,
     WhatsAppUnknownOutcomeError,
+    WhatsAppValidationError,
 )
 from airflow_provider_whatsapp.hooks.config import GatewayConfig
+from airflow_provider_whatsapp.hooks.pools import ConnectionPools
 from airflow_provider_whatsapp.hooks.transport import (
     RetryPolicy,
     TokenBucket,
@@ -39,41 +42,16 @@ from airflow_provider_whatsapp.hooks.transport import (
 log = logging.getLogger(__name__)
 
 USER_AGENT = f"airflow-provider-whatsapp/{__version__}"
+#: What every request says of itself; the gateway's requests add the Maton key and connection.
+PLAIN_HEADERS: Mapping[str, str] = urllib3.make_headers(
+    keep_alive=True, accept_encoding=True, user_agent=USER_AGENT
+)
 CONNECT_TIMEOUT = 10.0
 DOWNLOAD_CHUNK = 64 * 1024
-#: Prepared request bases kept per client (one per method and URL).
-PREPARED_BASES = 64
-
-
-class ProxyResolver:
-    """The proxies for a URL from the environment, honouring ``NO_PROXY``, read once per origin.
-
-    requests would otherwise scan the environment on every call (it costs more CPU than the rest of a
-    send), and a session-wide proxy map cannot express "the gateway through the proxy, the CDN not".
-    """
-
-    def __init__(self) -> None:
-        self._by_origin: dict[str, dict[str, str]] = {}
-
-    def __call__(self, url: str) -> dict[str, str]:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc}"
-        if origin not in self._by_origin:
-            self._by_origin[origin] = dict(requests.utils.get_environ_proxies(url))
-        return self._by_origin[origin]
-
-
-def plain_session() -> requests.Session:
-    """A session that reads nothing from the environment by itself: no ``.netrc`` (which would replace
-    the Authorization header, or add one to the CDN), no proxy lookups per request; CA bundle variables
-    are honoured, read once here."""
-    session = requests.Session()
-    session.trust_env = False
-    session.headers["User-Agent"] = USER_AGENT
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    return session
+#: The most of a failed download's answer read for its error text.
+ERROR_BODY_BYTES = 64 * 1024
+#: A multipart form: text fields, and files as ``(name, bytes, MIME type)``.
+Form = Mapping[str, str | tuple[str, bytes, str]]
 
 
 class GatewayClient:
@@ -81,13 +59,12 @@ class GatewayClient:
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        self.proxies = ProxyResolver()
-        self.session = plain_session()
-        self.session.headers["Authorization"] = f"Bearer {config.api_key}"
+        self.pools = ConnectionPools()
+        self.timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=config.timeout)
+        self.headers = {**PLAIN_HEADERS, "Authorization": f"Bearer {config.api_key}"}
         if config.connection_id:
-            self.session.headers["Maton-Connection"] = config.connection_id
+            self.headers["Maton-Connection"] = config.connection_id
         self.bucket = TokenBucket(config.requests_per_second)
-        self._bases: dict[tuple[str, str], requests.PreparedRequest] = {}
 
     def __repr__(self) -> str:
         return (
@@ -96,105 +73,97 @@ class GatewayClient:
 
     def close(self) -> None:
         """Release pooled connections."""
-        self.session.close()
-
-    def _prepare(self, method: str, url: str, kwargs: Mapping[str, Any]) -> requests.PreparedRequest:
-        """The request, from a base made once per method and URL: ``Session.request`` would merge the
-        session's headers into every call again, a seventh of a send's CPU at a thousand a second."""
-        key = (method, url)
-        base = self._bases.get(key)
-        if base is None:
-            if len(self._bases) >= PREPARED_BASES:
-                self._bases.clear()  # ids in paths (media, templates) make many URLs: keep few
-            base = self._bases[key] = self.session.prepare_request(requests.Request(method, url))
-        return _prepare_from(base, url, kwargs)
+        self.pools.close()
 
     def graph(
         self,
         method: str,
         path: str,
         *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        form: Form | None = None,
         policy: RetryPolicy | None = None,
         retry_unknown_outcome: bool = False,
         numbers: Sequence[str] = (),
-        **kwargs: Any,
     ) -> Any:
         """Call a Graph path (``"{phone_number_id}/messages"``) through the gateway; return the JSON.
 
-        ``numbers`` (a recipient) are masked in the texts of any error this call raises.
+        The body is ``json`` or a multipart ``form``. ``numbers`` (a recipient) are masked in the texts
+        of any error this call raises.
         """
         url = f"{self.config.gateway_url}/{path}"
-        return self._call(method, url, policy, retry_unknown_outcome, numbers, kwargs)
+        return self._call(method, url, params, json, form, policy, retry_unknown_outcome, numbers)
 
     def control(
-        self, method: str, path: str = "", *, policy: RetryPolicy | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str = "",
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        policy: RetryPolicy | None = None,
     ) -> Any:
         """Call Maton's control plane (``/connections[/{id}]``); return the JSON."""
         url = f"{self.config.control_url}/connections" + (f"/{quote(path, safe='')}" if path else "")
-        return self._call(method, url, policy, False, (), kwargs)
+        return self._call(method, url, params, json, None, policy, False, ())
 
     def download(self, url: str, out: IO[bytes], *, max_bytes: int, deadline_seconds: float) -> int:
         """Stream a media URL (Meta's CDN) into ``out``; return the number of bytes written.
 
-        A plain session without the Maton key. The download stops with an error past ``max_bytes`` or
+        Sent without the Maton key. The download stops with an error past ``max_bytes`` or
         ``deadline_seconds`` (a server that sends one byte a second never trips the per-read timeout).
         Retried from the start on connection errors, 429 and 5xx.
         """
-        with plain_session() as cdn:
+        timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT, read=min(self.config.timeout, deadline_seconds))
 
-            def attempt() -> int:
-                out.seek(0)
-                out.truncate()
-                started = time.monotonic()
-                try:
-                    with cdn.get(
-                        url,
-                        stream=True,
-                        timeout=(CONNECT_TIMEOUT, min(self.config.timeout, deadline_seconds)),
-                        proxies=self.proxies(url),
-                        allow_redirects=False,
-                    ) as response:
-                        if not 200 <= response.status_code < 300:  # a redirect is no media either
-                            raise error_from_response(response, RetryPolicy.IDEMPOTENT)
-                        return _stream_body(response, out, max_bytes, started + deadline_seconds, url)
-                except requests.RequestException as error:
-                    raise transport_error(
-                        error,
-                        url=url,
-                        policy=RetryPolicy.IDEMPOTENT,
-                        retry_unknown_outcome=False,
-                        description="media download",
-                    ) from error
+        def attempt() -> int:
+            out.seek(0)
+            out.truncate()
+            started = time.monotonic()
+            try:
+                response = self.pools.request(
+                    "GET", url, headers=dict(PLAIN_HEADERS), body=None, timeout=timeout, stream=True
+                )
+            except Urllib3Error as error:
+                raise transport_error(
+                    error,
+                    url=url,
+                    policy=RetryPolicy.IDEMPOTENT,
+                    retry_unknown_outcome=False,
+                    description="media download",
+                ) from error
+            with _released(response):
+                if not 200 <= response.status < 300:  # a redirect is no media either
+                    raise error_from_response(_head_of(response), RetryPolicy.IDEMPOTENT)
+                return _stream_body(response, out, max_bytes, started + deadline_seconds, url)
 
-            return call_with_retries(
-                attempt, max_retries=self.config.max_retries, description="media download"
-            )
+        return call_with_retries(attempt, max_retries=self.config.max_retries, description="media download")
 
     def _call(
         self,
         method: str,
         url: str,
+        params: Mapping[str, Any] | None,
+        payload: Any,
+        form: Form | None,
         policy: RetryPolicy | None,
         retry_unknown_outcome: bool,
         numbers: Sequence[str],
-        kwargs: Mapping[str, Any],
     ) -> Any:
         policy = policy or (RetryPolicy.IDEMPOTENT if method in ("GET", "DELETE") else RetryPolicy.SEND)
         path = url.removeprefix(self.config.base_url).removeprefix(self.config.control_url)
         description = f"{method} {path}"
-        proxies = self.proxies(url)
+        if params:
+            url += "?" + urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
+        body, headers = self._encode(payload, form, description)
 
         def attempt() -> Any:
             self.bucket.acquire()
             started = time.perf_counter()
             try:
-                response = self.session.send(
-                    self._prepare(method, url, kwargs),
-                    timeout=(CONNECT_TIMEOUT, self.config.timeout),
-                    allow_redirects=False,
-                    proxies=proxies,
-                )
-            except requests.RequestException as error:
+                response = self.pools.request(method, url, headers=headers, body=body, timeout=self.timeout)
+            except Urllib3Error as error:
                 raise transport_error(
                     error,
                     url=url,
@@ -203,34 +172,55 @@ class GatewayClient:
                     description=description,
                 ) from error
             log.debug(
-                "%s -> %s in %.0f ms",
-                description,
-                response.status_code,
-                (time.perf_counter() - started) * 1e3,
+                "%s -> %s in %.0f ms", description, response.status, (time.perf_counter() - started) * 1e3
             )
-            if response.status_code == 429:
+            if response.status == 429:
                 self.bucket.slow_down()
-            if not 200 <= response.status_code < 300:
+            if not 200 <= response.status < 300:
                 raise error_from_response(response, policy, numbers)
             self.bucket.speed_up()
             return _json(response, description, policy)
 
         return call_with_retries(attempt, max_retries=self.config.max_retries, description=description)
 
+    def _encode(
+        self, payload: Any, form: Form | None, description: str
+    ) -> tuple[bytes | None, dict[str, str]]:
+        """The body and the headers of a call: JSON, a multipart form, or none."""
+        if form is not None:
+            body, content_type = urllib3.encode_multipart_formdata(form)
+        elif payload is not None:
+            try:
+                body, content_type = json.dumps(payload, allow_nan=False).encode(), "application/json"
+            except (TypeError, ValueError) as error:  # NaN, or a value JSON has no type for
+                raise WhatsAppValidationError([("body", f"{description}: not JSON ({error})")]) from error
+        else:
+            return None, self.headers
+        return body, {**self.headers, "Content-Type": content_type}
 
-def _prepare_from(
-    base: requests.PreparedRequest, url: str, kwargs: Mapping[str, Any]
-) -> requests.PreparedRequest:
-    """A copy of ``base`` (the session's headers already merged in) with this call's query and body."""
-    prepared = base.copy()
-    if kwargs.get("params"):
-        prepared.prepare_url(url, kwargs["params"])
-    prepared.prepare_body(kwargs.get("data"), kwargs.get("files"), kwargs.get("json"))
-    return prepared
+
+@contextlib.contextmanager
+def _released(response: BaseHTTPResponse) -> Iterator[None]:
+    """Give a streamed answer's connection back to its pool when done (closed if not read to its end)."""
+    try:
+        yield
+    finally:
+        response.close()
+        response.release_conn()
+
+
+def _head_of(response: BaseHTTPResponse) -> BaseHTTPResponse:
+    """The streamed answer with at most ``ERROR_BODY_BYTES`` of its body, for an error's text."""
+    return urllib3.HTTPResponse(
+        body=response.read(ERROR_BODY_BYTES),
+        headers=response.headers,
+        status=response.status,
+        reason=response.reason,
+    )
 
 
 def _stream_body(
-    response: requests.Response, out: IO[bytes], max_bytes: int, deadline: float, url: str
+    response: BaseHTTPResponse, out: IO[bytes], max_bytes: int, deadline: float, url: str
 ) -> int:
     """Copy the body into ``out`` within ``max_bytes`` and the monotonic ``deadline``."""
     declared = response.headers.get("Content-Length", "")
@@ -239,7 +229,7 @@ def _stream_body(
     written = 0
     while True:
         try:
-            chunk = response.raw.read1(DOWNLOAD_CHUNK)
+            chunk = response.read1(DOWNLOAD_CHUNK)
         except (Urllib3Error, OSError) as error:
             raise WhatsAppNetworkError(
                 f"media download from {where(url)} broke off after {written} bytes ({type(error).__name__})",
@@ -281,20 +271,20 @@ def write_atomically(target: Path, fill: Callable[[IO[bytes]], object]) -> Path:
     return target
 
 
-def _json(response: requests.Response, description: str, policy: RetryPolicy) -> Any:
+def _json(response: BaseHTTPResponse, description: str, policy: RetryPolicy) -> Any:
     """The JSON of a 2xx answer; an empty body is ``{}``; anything else is a readable error.
 
     A send that was answered 2xx was accepted, so an unreadable answer is an unknown outcome, not a
     failure to retry.
     """
-    if not response.content:
+    if not response.data:
         return {}
     try:
-        return response.json()
+        return json.loads(response.data)
     except ValueError as error:
         got = f"expected JSON, got {response.headers.get('Content-Type', 'no content type')}"
         if policy is RetryPolicy.SEND:
             raise WhatsAppUnknownOutcomeError(
-                f"{description}: accepted (HTTP {response.status_code}) but the answer is unreadable: {got}"
+                f"{description}: accepted (HTTP {response.status}) but the answer is unreadable: {got}"
             ) from error
-        raise WhatsAppAPIError(f"{description}: {got}", status=response.status_code) from error
+        raise WhatsAppAPIError(f"{description}: {got}", status=response.status) from error

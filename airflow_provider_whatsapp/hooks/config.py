@@ -131,8 +131,8 @@ class GatewayConfig:
 def _api_key(value: str, conn_id: str | None) -> str:
     """The key, stripped of surrounding whitespace; one with control characters inside is refused.
 
-    A control character (a newline pasted with the key, say) would make ``requests`` refuse the header
-    and print it, escaped, in its error, where Airflow's secret masker does not recognise it.
+    A control character (a newline pasted with the key, say) would break the header, and an error
+    about it would print the key, escaped, where Airflow's secret masker does not recognise it.
     """
     key = value.strip()
     if not key:

@@ -1,7 +1,7 @@
 """The hook as operators, sensors and the notifier hold it: built on first use, imported only then.
 
 This module is light (standard library and the stdlib-only settings type): DAG-facing classes import it
-at module top, and the hook, ``requests`` and the models load when a task first uses ``self.hook``.
+at module top, and the hook, urllib3 and the models load when a task first uses ``self.hook``.
 """
 
 from __future__ import annotations

@@ -44,8 +44,7 @@ class WhatsAppMediaMixin(WhatsAppBaseHook):
         answer = self.client.graph(
             "POST",
             f"{sender}/media",
-            data={"messaging_product": "whatsapp", "type": mime},
-            files={"file": (name, content, mime)},
+            form={"messaging_product": "whatsapp", "type": mime, "file": (name, content, mime)},
         )
         media_id = answer.get("id") if isinstance(answer, dict) else None
         if not isinstance(media_id, (str, int)) or isinstance(media_id, bool):

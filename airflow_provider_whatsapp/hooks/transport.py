@@ -15,6 +15,7 @@ only that flag. Backoff is exponential with jitter (tenacity) and honours ``Retr
 from __future__ import annotations
 
 import enum
+import json
 import logging
 import math
 import re
@@ -27,9 +28,16 @@ from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    LocationValueError,
+    NameResolutionError,
+    NewConnectionError,
+    ProxyError,
+    SSLError,
+)
+from urllib3.response import BaseHTTPResponse
 
 from airflow_provider_whatsapp.exceptions import (
     MatonNoConnectionError,
@@ -52,15 +60,11 @@ EXPIRED_OAUTH_HINT = (
     "a Maton 500 is often an expired OAuth grant: create a new connection at the control plane "
     "(MatonCreateConnectionOperator or POST /connections) and point the Airflow connection at it"
 )
-#: requests errors raised while building the request: nothing left, and trying again fails the same way.
-_NOT_BUILT = (
-    requests.exceptions.InvalidHeader,
-    requests.exceptions.InvalidURL,
-    requests.exceptions.InvalidSchema,
-    requests.exceptions.MissingSchema,
-)
-#: What urllib3 raises when no byte of the request can have reached the server.
-_NEVER_SENT = (NewConnectionError, ConnectTimeoutError, NameResolutionError)
+#: What urllib3 raises for a URL (or a proxy's) it cannot use: nothing left, and trying again fails alike.
+_NOT_BUILT = (LocationValueError,)
+#: What urllib3 raises when no byte of the request can have reached the server (a ``ProxyError`` is
+#: raised only while no connection to the proxy was made).
+_NEVER_SENT = (NewConnectionError, ConnectTimeoutError, NameResolutionError, ProxyError)
 
 
 class RetryPolicy(enum.Enum):
@@ -161,17 +165,17 @@ def where(url: str) -> str:
 
 
 def error_from_response(
-    response: requests.Response, policy: RetryPolicy, numbers: Sequence[str] = ()
+    response: BaseHTTPResponse, policy: RetryPolicy, numbers: Sequence[str] = ()
 ) -> WhatsAppAPIError:
     """The most specific error for a non-2xx answer: Graph JSON where present, else status and text.
 
     ``numbers`` (the recipient) are masked in every text of the error as it is built: Graph's messages
     can quote them.
     """
-    status = response.status_code
+    status = response.status
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
     try:
-        body: Any = response.json()
+        body: Any = json.loads(response.data or b"")
     except ValueError:
         body = None
     error = body.get("error") if isinstance(body, dict) else None
@@ -206,7 +210,7 @@ def error_from_response(
     )
 
 
-def _maton_message(error: Any, body: Any, response: requests.Response) -> str:
+def _maton_message(error: Any, body: Any, response: BaseHTTPResponse) -> str:
     """A readable message from Maton's own (undocumented) error body, or from a non-JSON page."""
     if isinstance(error, dict) and error.get("message"):
         return str(error["message"])
@@ -216,9 +220,9 @@ def _maton_message(error: Any, body: Any, response: requests.Response) -> str:
         for key in ("message", "detail"):
             if isinstance(body.get(key), str):
                 return str(body[key])
-    text = " ".join(_TAGS.sub(" ", response.text).split())[:200]
+    text = " ".join(_TAGS.sub(" ", (response.data or b"").decode("utf-8", "replace")).split())[:200]
     reason = response.reason or "error"
-    return f"HTTP {response.status_code} {reason}" + (f": {text}" if text else "")
+    return f"HTTP {response.status} {reason}" + (f": {text}" if text else "")
 
 
 _TAGS = re.compile(r"<[^>]*>")
@@ -232,7 +236,7 @@ def _is_retryable(status: int, code: int | None, policy: RetryPolicy) -> bool:
 
 
 def transport_error(
-    error: requests.RequestException,
+    error: Exception,
     *,
     url: str,
     policy: RetryPolicy,
@@ -285,18 +289,14 @@ def _root_cause(error: BaseException) -> str:
     return type(_causes(error)[-1]).__name__
 
 
-def _never_sent(error: requests.RequestException) -> bool:
+def _never_sent(error: Exception) -> bool:
     """True when no byte of the request can have reached the gateway."""
-    if isinstance(error, requests.ConnectTimeout):
-        return True
-    if isinstance(error, requests.exceptions.SSLError):
+    if isinstance(error, SSLError):
         return _in_tls_handshake(error)
-    if isinstance(error, requests.ReadTimeout):
-        return False
     return any(isinstance(cause, _NEVER_SENT) for cause in _causes(error))
 
 
-def _in_tls_handshake(error: requests.exceptions.SSLError) -> bool:
+def _in_tls_handshake(error: SSLError) -> bool:
     """True when the TLS error came from the handshake, before the request was written: a refused
     certificate, or raised in ssl's ``do_handshake``. A TLS error while the answer is read comes after
     the whole request reached the gateway."""

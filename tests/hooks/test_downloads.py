@@ -5,7 +5,9 @@ A scripted CDN on loopback answers each download with the next answer of its scr
 
 from __future__ import annotations
 
+import gzip
 import io
+import itertools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -147,3 +149,20 @@ def test_a_redirect_is_refused_not_followed_nor_saved(make_hook: HookFactory, st
         assert elsewhere.seen == []
     assert (caught.value.status, caught.value.retryable) == (status, False)
     assert out.getvalue() == b""
+
+
+def test_a_compressed_answer_is_stored_as_the_file_itself(make_hook: HookFactory) -> None:
+    """The client offers gzip, so a CDN may use it: what is written is the decoded file."""
+    packed = Answer(headers={**OCTETS, "Content-Encoding": "gzip"}, body=gzip.compress(BYTES))
+    with cdn([packed]) as server:
+        assert download(make_hook, server, max_retries=0) == BYTES
+    assert "gzip" in server.seen[0].headers["accept-encoding"]
+
+
+def test_an_error_page_is_read_only_in_part(make_hook: HookFactory) -> None:
+    """A 404 whose page never ends: its first 64 KB are enough for the error's text (reading it whole
+    would never finish)."""
+    endless = itertools.chain([b"<p>gone</p>"], itertools.repeat(b" " * 65536))
+    page = Answer(status=404, headers={"Content-Type": "text/html"}, chunks=endless)
+    with cdn([page]) as server, pytest.raises(WhatsAppNotFoundError, match=r"HTTP 404 .*: gone"):
+        download(make_hook, server, max_retries=0)

@@ -3,6 +3,7 @@ no ``.netrc``, answers that are not what they should be, and several threads bui
 
 from __future__ import annotations
 
+import base64
 import threading
 import time
 import traceback
@@ -10,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import certifi
 import pytest
-import requests
 
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppAPIError,
@@ -19,8 +20,8 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppUnknownOutcomeError,
     WhatsAppValidationError,
 )
-from airflow_provider_whatsapp.hooks.client import USER_AGENT, plain_session
-from airflow_provider_whatsapp.hooks.transport import RetryPolicy, transport_error
+from airflow_provider_whatsapp.hooks.client import USER_AGENT
+from airflow_provider_whatsapp.hooks.pools import tls_settings
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.models import SendResult
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
@@ -43,19 +44,17 @@ def test_a_tls_handshake_failure_is_retried_and_never_an_unknown_outcome(
     assert sandbox_admin.messages() == []
 
 
-def test_a_request_that_cannot_be_built_was_not_sent_and_is_not_retried() -> None:
-    error = transport_error(
-        requests.exceptions.InvalidHeader("Invalid leading whitespace in header value"),
-        url="https://api.maton.ai/whatsapp-business/v21.0/1/messages?x=1",
-        policy=RetryPolicy.SEND,
-        retry_unknown_outcome=False,
-        description="POST /x",
-    )
-    assert isinstance(error, WhatsAppNetworkError)
-    assert not isinstance(error, WhatsAppUnknownOutcomeError)
-    assert error.retryable is False
-    assert error.url == "https://api.maton.ai:443/whatsapp-business/v21.0/1/messages"
-    assert "could not be built" in str(error)
+def test_a_request_that_cannot_be_built_was_not_sent_and_is_not_retried(
+    make_hook: HookFactory, sandbox_key: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A SOCKS proxy is not supported: the request is refused before any connection, and said so."""
+    use_proxy(monkeypatch, "socks5://127.0.0.1:1080")
+    hook = make_hook(host=sandbox_key["base_url"], max_retries=3)
+    with pytest.raises(WhatsAppNetworkError, match="could not be built") as caught:
+        hook.send_text(TO, "never sent")
+    assert not isinstance(caught.value, WhatsAppUnknownOutcomeError)
+    assert caught.value.retryable is False
+    assert "(ProxySchemeUnknown)" in str(caught.value)
 
 
 def test_unreachable_errors_name_the_url_and_never_the_key(make_hook: HookFactory, refused_url: str) -> None:
@@ -232,23 +231,37 @@ def test_the_gateway_and_the_cdn_are_told_who_is_calling(make_hook: HookFactory)
 
 
 @pytest.mark.parametrize(
-    ("variables", "verify"),
+    ("variables", "setting"),
     [
-        ({}, True),
-        ({"REQUESTS_CA_BUNDLE": "/etc/ca/requests.pem"}, "/etc/ca/requests.pem"),
-        ({"CURL_CA_BUNDLE": "/etc/ca/curl.pem"}, "/etc/ca/curl.pem"),
+        ({}, {"ca_certs": certifi.where()}),
+        ({"REQUESTS_CA_BUNDLE": "/etc/ca/requests.pem"}, {"ca_certs": "/etc/ca/requests.pem"}),
+        ({"CURL_CA_BUNDLE": "/etc/ca/curl.pem"}, {"ca_certs": "/etc/ca/curl.pem"}),
         (
             {"REQUESTS_CA_BUNDLE": "/etc/ca/requests.pem", "CURL_CA_BUNDLE": "/etc/ca/curl.pem"},
-            "/etc/ca/requests.pem",
+            {"ca_certs": "/etc/ca/requests.pem"},
         ),
+        ({"REQUESTS_CA_BUNDLE": "/"}, {"ca_cert_dir": "/"}),
     ],
 )
 def test_a_ca_bundle_named_in_the_environment_is_used(
-    variables: dict[str, str], verify: object, monkeypatch: pytest.MonkeyPatch
+    variables: dict[str, str], setting: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """requests' own variables, read once, since the session reads nothing else from the environment."""
+    """requests' own variables (a file or a folder), else certifi's bundle, as requests would; that the
+    named bundle is what verifies a real gateway is in ``test_tls.py``."""
     for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
         monkeypatch.delenv(name, raising=False)
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
-    assert plain_session().verify == verify
+    assert tls_settings() == {"cert_reqs": "CERT_REQUIRED", **setting}
+
+
+def test_a_proxys_credentials_go_to_the_proxy_only(
+    make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``http://user:pa%3Ass@proxy`` is sent as Proxy-Authorization (decoded), never to the gateway."""
+    with ScriptedHTTP(lambda request: Answer.json({"id": "777", "display_phone_number": "+1 555"})) as proxy:
+        use_proxy(monkeypatch, proxy.url.replace("http://", "http://user:pa%3Ass@"))
+        make_hook(host="http://gateway.invalid", max_retries=0).get_phone_number()
+    [request] = proxy.seen
+    assert request.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"user:pa:ss").decode()
+    assert request.path.startswith("http://gateway.invalid/")

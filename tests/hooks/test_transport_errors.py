@@ -1,6 +1,6 @@
 """How the transport words a failure: answers that are not Graph's JSON, and requests that got no answer.
 
-The answers are ``requests.Response`` objects built here (what ``requests`` hands the transport), so that
+The answers are urllib3 ``HTTPResponse`` objects built here (what the pools hand the transport), so that
 each wording is checked exactly; the same paths over loopback HTTP are in ``test_foreign_errors.py``.
 """
 
@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 import pytest
-import requests
-from urllib3.exceptions import MaxRetryError, NewConnectionError
+from urllib3 import HTTPResponse
+from urllib3.exceptions import NewConnectionError, ReadTimeoutError
 
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppInvalidRequestError,
@@ -25,10 +25,8 @@ from airflow_provider_whatsapp.hooks.transport import RetryPolicy, error_from_re
 URL = "http://gateway.test/whatsapp-business/v21.0/1/messages?cursor=abc"
 
 
-def answer(status: int, body: bytes, reason: str | None = "Bad Gateway") -> requests.Response:
-    response = requests.Response()
-    response.status_code, response._content, response.reason = status, body, reason  # type: ignore[assignment]
-    return response
+def answer(status: int, body: bytes, reason: str | None = "Bad Gateway") -> HTTPResponse:
+    return HTTPResponse(body=body, status=status, reason=reason)
 
 
 @pytest.mark.parametrize(
@@ -54,13 +52,18 @@ def test_a_page_is_cut_to_200_characters_and_a_missing_reason_says_error() -> No
     assert "a" * 201 not in str(error)
 
 
-def refused() -> requests.ConnectionError:
-    """What requests raises when the connection is refused: the cause nested in urllib3's ``reason``."""
-    cause = NewConnectionError(None, "Failed to establish a new connection: [Errno 111] refused")  # type: ignore[arg-type]
-    return requests.ConnectionError(MaxRetryError(None, URL, reason=cause))  # type: ignore[arg-type]
+def refused() -> NewConnectionError:
+    """What urllib3 raises when the connection is refused, the socket's error as its cause."""
+    try:
+        try:
+            raise ConnectionRefusedError(111, "Connection refused")
+        except OSError as cause:
+            raise NewConnectionError(None, f"Failed to establish a new connection: {cause}") from cause  # type: ignore[arg-type]
+    except NewConnectionError as error:
+        return error
 
 
-def test_a_refused_connection_is_found_in_urllib3s_nesting_and_nothing_was_sent() -> None:
+def test_a_refused_connection_is_named_by_its_cause_and_nothing_was_sent() -> None:
     error = transport_error(
         refused(),
         url=URL,
@@ -71,7 +74,7 @@ def test_a_refused_connection_is_found_in_urllib3s_nesting_and_nothing_was_sent(
     assert isinstance(error, WhatsAppNetworkError)
     assert str(error) == (
         "POST 1/messages: gateway unreachable at http://gateway.test:80/whatsapp-business/v21.0/1/messages "
-        "(NewConnectionError); nothing was sent"
+        "(ConnectionRefusedError); nothing was sent"
     )
     assert error.retryable
 
@@ -79,7 +82,7 @@ def test_a_refused_connection_is_found_in_urllib3s_nesting_and_nothing_was_sent(
 def test_no_answer_to_a_read_may_be_retried_and_to_a_send_is_an_unknown_outcome() -> None:
     target = "http://gateway.test:80/whatsapp-business/v21.0/1/messages"
     read = transport_error(
-        requests.ReadTimeout(),
+        ReadTimeoutError(None, URL, "Read timed out."),  # type: ignore[arg-type]
         url=URL,
         policy=RetryPolicy.IDEMPOTENT,
         retry_unknown_outcome=False,
@@ -87,14 +90,14 @@ def test_no_answer_to_a_read_may_be_retried_and_to_a_send_is_an_unknown_outcome(
     )
     assert isinstance(read, WhatsAppNetworkError)
     assert (str(read), read.url, read.retryable) == (
-        f"GET x: no answer from {target} (ReadTimeout)",
+        f"GET x: no answer from {target} (ReadTimeoutError)",
         target,
         True,
     )
 
     for opted_in in (False, True):
         send = transport_error(
-            requests.ReadTimeout(),
+            ReadTimeoutError(None, URL, "Read timed out."),  # type: ignore[arg-type]
             url=URL,
             policy=RetryPolicy.SEND,
             retry_unknown_outcome=opted_in,
@@ -104,7 +107,7 @@ def test_no_answer_to_a_read_may_be_retried_and_to_a_send_is_an_unknown_outcome(
         assert send.retryable is opted_in
         assert str(send) == (
             f"POST x: the gateway at {target} may have accepted the request, but no answer arrived "
-            "(ReadTimeout); not sent again to avoid a duplicate. Check the recipient's conversation or "
+            "(ReadTimeoutError); not sent again to avoid a duplicate. Check the recipient's conversation or "
             "status webhooks, or retry explicitly with retry_unknown_outcome=True."
         )
 
@@ -121,7 +124,7 @@ def test_where_names_scheme_host_port_and_path_only(url: str, expected: str) -> 
     assert where(url) == expected
 
 
-def graph(status: int, error: dict[str, Any]) -> requests.Response:
+def graph(status: int, error: dict[str, Any]) -> HTTPResponse:
     """An answer carrying Graph's error object."""
     return answer(status, json.dumps({"error": error}).encode(), reason="Bad Request")
 
