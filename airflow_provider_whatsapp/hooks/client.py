@@ -43,9 +43,10 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"airflow-provider-whatsapp/{__version__}"
 #: What every request says of itself; the gateway's requests add the Maton key and connection.
-PLAIN_HEADERS: Mapping[str, str] = urllib3.make_headers(
-    keep_alive=True, accept_encoding=True, user_agent=USER_AGENT
-)
+PLAIN_HEADERS: Mapping[str, str] = {
+    **urllib3.make_headers(keep_alive=True, accept_encoding=True, user_agent=USER_AGENT),
+    "Accept": "*/*",
+}
 CONNECT_TIMEOUT = 10.0
 DOWNLOAD_CHUNK = 64 * 1024
 #: The most of a failed download's answer read for its error text.
@@ -125,7 +126,11 @@ class GatewayClient:
                 response = self.pools.request(
                     "GET", url, headers=dict(PLAIN_HEADERS), body=None, timeout=timeout, stream=True
                 )
-            except Urllib3Error as error:
+                with _released(response):
+                    if not 200 <= response.status < 300:  # a redirect is no media either
+                        raise error_from_response(_head_of(response), RetryPolicy.IDEMPOTENT)
+                    return _stream_body(response, out, max_bytes, started + deadline_seconds, url)
+            except Urllib3Error as error:  # no answer, or an error page that broke off
                 raise transport_error(
                     error,
                     url=url,
@@ -133,10 +138,6 @@ class GatewayClient:
                     retry_unknown_outcome=False,
                     description="media download",
                 ) from error
-            with _released(response):
-                if not 200 <= response.status < 300:  # a redirect is no media either
-                    raise error_from_response(_head_of(response), RetryPolicy.IDEMPOTENT)
-                return _stream_body(response, out, max_bytes, started + deadline_seconds, url)
 
         return call_with_retries(attempt, max_retries=self.config.max_retries, description="media download")
 

@@ -27,6 +27,8 @@ from urllib3.connectionpool import HTTPConnectionPool, connection_from_url
 from urllib3.response import BaseHTTPResponse
 from urllib3.util import parse_url
 
+from airflow_provider_whatsapp.exceptions import WhatsAppValidationError
+
 #: Connections kept open per origin: the bulk sender's threads, with room.
 POOL_SIZE = 16
 #: Origins remembered at most (the gateway, the control plane, a CDN or two): a server handing out
@@ -53,7 +55,6 @@ class ConnectionPools:
     """Routes per origin, built on first use and shared by threads (urllib3's pools are thread-safe)."""
 
     def __init__(self) -> None:
-        self._tls = tls_settings()
         self._routes: dict[tuple[str, str, int | None], Route] = {}
         self._lock = threading.Lock()
 
@@ -104,21 +105,34 @@ class ConnectionPools:
 
     def _new_route(self, url: str) -> Route:
         proxy = select_proxy(url, get_environ_proxies(url))
-        tls = self._tls if url.lower().startswith("https:") else {}
+        tls = tls_settings() if url.lower().startswith("https:") else {}
         if not proxy:
             return Route(connection_from_url(url, maxsize=POOL_SIZE, **tls), whole_url=False)
         if "://" not in proxy:
             proxy = f"http://{proxy}"  # as requests reads "proxy.example:3128"
-        auth = parse_url(proxy).auth
-        headers = urllib3.make_headers(proxy_basic_auth=unquote(auth)) if auth else None
+        auth = parse_url(proxy).auth or ""
+        user, has_password, _ = auth.partition(":")
+        # as requests: credentials only as user and password (a user alone sends none)
+        headers = urllib3.make_headers(proxy_basic_auth=unquote(auth)) if user and has_password else None
         manager = urllib3.ProxyManager(
-            proxy, num_pools=MAX_ORIGINS, maxsize=POOL_SIZE, proxy_headers=headers, **self._tls
+            proxy, num_pools=MAX_ORIGINS, maxsize=POOL_SIZE, proxy_headers=headers, **tls
         )
         return Route(manager, whole_url=True)
 
 
 def tls_settings() -> dict[str, Any]:
-    """Certificate checks for https pools: the CA bundle the environment names, else certifi's."""
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or certifi.where()
+    """Certificate checks for https pools: the CA bundle the environment names, else certifi's.
+
+    A named bundle that is not there is refused here: TLS would fail before the handshake, in a way
+    that does not tell that nothing was sent.
+    """
+    for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        bundle = os.environ.get(variable)
+        if bundle:
+            if not os.path.exists(bundle):
+                raise WhatsAppValidationError([(variable, f"names no file or folder: {bundle}")])
+            break
+    else:
+        bundle = certifi.where()
     where = "ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"
     return {"cert_reqs": "CERT_REQUIRED", where: bundle}

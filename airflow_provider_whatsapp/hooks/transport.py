@@ -34,7 +34,6 @@ from urllib3.exceptions import (
     LocationValueError,
     NameResolutionError,
     NewConnectionError,
-    ProxyError,
     SSLError,
 )
 from urllib3.response import BaseHTTPResponse
@@ -62,9 +61,10 @@ EXPIRED_OAUTH_HINT = (
 )
 #: What urllib3 raises for a URL (or a proxy's) it cannot use: nothing left, and trying again fails alike.
 _NOT_BUILT = (LocationValueError,)
-#: What urllib3 raises when no byte of the request can have reached the server (a ``ProxyError`` is
-#: raised only while no connection to the proxy was made).
-_NEVER_SENT = (NewConnectionError, ConnectTimeoutError, NameResolutionError, ProxyError)
+#: What urllib3 raises when no byte of the request can have reached the server. A ``ProxyError`` is
+#: not one by itself: urllib3 also raises it for a connection the proxy dropped after the request was
+#: written; its cause (a refused connection, say) tells.
+_NEVER_SENT = (NewConnectionError, ConnectTimeoutError, NameResolutionError)
 
 
 class RetryPolicy(enum.Enum):
@@ -272,12 +272,13 @@ def transport_error(
 
 
 def _causes(error: BaseException) -> list[BaseException]:
-    """``error`` and what it wraps: urllib3 nests its reasons in ``reason`` and ``args[0]``."""
+    """``error`` and what it wraps: urllib3 nests its reasons in ``reason``, ``original_error`` (a
+    ``ProxyError``) and ``args[0]``."""
     chain: list[BaseException] = []
     current: BaseException | None = error
     while current is not None and all(current is not seen for seen in chain):
         chain.append(current)
-        reason = getattr(current, "reason", None)
+        reason = getattr(current, "reason", None) or getattr(current, "original_error", None)
         nested = reason if isinstance(reason, BaseException) else None
         first = current.args[0] if current.args else None
         current = nested or (first if isinstance(first, BaseException) else None) or current.__cause__

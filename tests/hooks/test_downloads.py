@@ -166,3 +166,11 @@ def test_an_error_page_is_read_only_in_part(make_hook: HookFactory) -> None:
     page = Answer(status=404, headers={"Content-Type": "text/html"}, chunks=endless)
     with cdn([page]) as server, pytest.raises(WhatsAppNotFoundError, match=r"HTTP 404 .*: gone"):
         download(make_hook, server, max_retries=0)
+
+
+def test_an_error_page_that_breaks_off_is_retried(make_hook: HookFactory) -> None:
+    """A 503 whose page stops short of its length is still a 5xx, retried like one."""
+    broken = Answer(status=503, headers={"Content-Type": "text/plain"}, chunks=[b"bu"], length=100)
+    with cdn([broken, Answer(headers=OCTETS, body=BYTES)]) as server:
+        assert download(make_hook, server, max_retries=1) == BYTES
+        assert len(server.seen) == 2

@@ -3,7 +3,6 @@ no ``.netrc``, answers that are not what they should be, and several threads bui
 
 from __future__ import annotations
 
-import base64
 import threading
 import time
 import traceback
@@ -11,7 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import certifi
 import pytest
 
 from airflow_provider_whatsapp.exceptions import (
@@ -21,7 +19,6 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppValidationError,
 )
 from airflow_provider_whatsapp.hooks.client import USER_AGENT
-from airflow_provider_whatsapp.hooks.pools import tls_settings
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.models import SendResult
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
@@ -42,19 +39,6 @@ def test_a_tls_handshake_failure_is_retried_and_never_an_unknown_outcome(
     assert caught.value.retryable
     assert "SSLError" in str(caught.value)
     assert sandbox_admin.messages() == []
-
-
-def test_a_request_that_cannot_be_built_was_not_sent_and_is_not_retried(
-    make_hook: HookFactory, sandbox_key: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A SOCKS proxy is not supported: the request is refused before any connection, and said so."""
-    use_proxy(monkeypatch, "socks5://127.0.0.1:1080")
-    hook = make_hook(host=sandbox_key["base_url"], max_retries=3)
-    with pytest.raises(WhatsAppNetworkError, match="could not be built") as caught:
-        hook.send_text(TO, "never sent")
-    assert not isinstance(caught.value, WhatsAppUnknownOutcomeError)
-    assert caught.value.retryable is False
-    assert "(ProxySchemeUnknown)" in str(caught.value)
 
 
 def test_unreachable_errors_name_the_url_and_never_the_key(make_hook: HookFactory, refused_url: str) -> None:
@@ -130,49 +114,6 @@ def test_number_written_with_separators_in_an_error_is_masked(make_hook: HookFac
     assert str(caught.value).count("+31******789") == 2
 
 
-def use_proxy(monkeypatch: pytest.MonkeyPatch, url: str, *, no_proxy: str | None = None) -> None:
-    """Point ``http_proxy`` (both spellings) at ``url``; ``NO_PROXY`` is ``no_proxy`` or unset."""
-    for name in ("http_proxy", "HTTP_PROXY"):
-        monkeypatch.setenv(name, url)
-    for name in ("no_proxy", "NO_PROXY"):
-        if no_proxy is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, no_proxy)
-
-
-def test_proxies_are_chosen_per_host_and_no_proxy_is_honoured(
-    make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The gateway goes through the proxy, the CDN (on a NO_PROXY host) directly."""
-    with ScriptedHTTP(lambda request: Answer(body=b"file")) as cdn:
-
-        def gateway_behind_proxy(request: Request) -> Answer:
-            return Answer.json({"id": "777", "url": f"{cdn.url}/media/777", "mime_type": "text/plain"})
-
-        with ScriptedHTTP(gateway_behind_proxy) as proxy:
-            use_proxy(monkeypatch, proxy.url, no_proxy="127.0.0.1")
-            hook = make_hook(host="http://gateway.invalid", max_retries=0)
-            assert hook.download_media("777") == b"file"
-    assert [r.path for r in proxy.seen] == ["http://gateway.invalid/whatsapp-business/v21.0/777"]
-    assert [r.path for r in cdn.seen] == ["/media/777"]
-
-
-def test_a_cdn_on_a_proxied_host_is_reached_through_the_proxy(
-    make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def proxy_for_both(request: Request) -> Answer:
-        if request.path.startswith("http://cdn.invalid/"):
-            return Answer(headers={"Content-Type": "text/plain"}, body=b"file")
-        return Answer.json({"id": "777", "url": "http://cdn.invalid/media/777", "mime_type": "text/plain"})
-
-    with ScriptedHTTP(proxy_for_both) as proxy:
-        use_proxy(monkeypatch, proxy.url)
-        hook = make_hook(host="http://gateway.invalid", max_retries=0)
-        assert hook.download_media("777") == b"file"
-    assert [r.path for r in proxy.seen][-1] == "http://cdn.invalid/media/777"
-
-
 def test_the_cdn_download_does_not_read_netrc(
     hook: MatonWhatsAppHook,
     sandbox_admin: SandboxAdminClient,
@@ -228,40 +169,3 @@ def test_the_gateway_and_the_cdn_are_told_who_is_calling(make_hook: HookFactory)
     with ScriptedHTTP(gateway) as server:
         assert make_hook(host=server.url, max_retries=0).download_media("777") == b"file"
     assert [request.headers["user-agent"] for request in server.seen] == [USER_AGENT, USER_AGENT]
-
-
-@pytest.mark.parametrize(
-    ("variables", "setting"),
-    [
-        ({}, {"ca_certs": certifi.where()}),
-        ({"REQUESTS_CA_BUNDLE": "/etc/ca/requests.pem"}, {"ca_certs": "/etc/ca/requests.pem"}),
-        ({"CURL_CA_BUNDLE": "/etc/ca/curl.pem"}, {"ca_certs": "/etc/ca/curl.pem"}),
-        (
-            {"REQUESTS_CA_BUNDLE": "/etc/ca/requests.pem", "CURL_CA_BUNDLE": "/etc/ca/curl.pem"},
-            {"ca_certs": "/etc/ca/requests.pem"},
-        ),
-        ({"REQUESTS_CA_BUNDLE": "/"}, {"ca_cert_dir": "/"}),
-    ],
-)
-def test_a_ca_bundle_named_in_the_environment_is_used(
-    variables: dict[str, str], setting: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """requests' own variables (a file or a folder), else certifi's bundle, as requests would; that the
-    named bundle is what verifies a real gateway is in ``test_tls.py``."""
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in variables.items():
-        monkeypatch.setenv(name, value)
-    assert tls_settings() == {"cert_reqs": "CERT_REQUIRED", **setting}
-
-
-def test_a_proxys_credentials_go_to_the_proxy_only(
-    make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """``http://user:pa%3Ass@proxy`` is sent as Proxy-Authorization (decoded), never to the gateway."""
-    with ScriptedHTTP(lambda request: Answer.json({"id": "777", "display_phone_number": "+1 555"})) as proxy:
-        use_proxy(monkeypatch, proxy.url.replace("http://", "http://user:pa%3Ass@"))
-        make_hook(host="http://gateway.invalid", max_retries=0).get_phone_number()
-    [request] = proxy.seen
-    assert request.headers["proxy-authorization"] == "Basic " + base64.b64encode(b"user:pa:ss").decode()
-    assert request.path.startswith("http://gateway.invalid/")

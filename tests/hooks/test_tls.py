@@ -1,5 +1,5 @@
-"""TLS failures over a real TLS socket: one in the handshake reached nobody, one while the answer is read
-came after the whole send reached the gateway, so the send is never repeated."""
+"""TLS over a real TLS socket: a failure in the handshake reached nobody, one while the answer is read
+came after the whole send reached the gateway, so the send is never repeated; the CA bundle used."""
 
 from __future__ import annotations
 
@@ -12,13 +12,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import certifi
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from airflow_provider_whatsapp.exceptions import WhatsAppNetworkError, WhatsAppUnknownOutcomeError
+from airflow_provider_whatsapp.exceptions import (
+    WhatsAppNetworkError,
+    WhatsAppUnknownOutcomeError,
+    WhatsAppValidationError,
+)
+from airflow_provider_whatsapp.hooks.pools import tls_settings
 from tests.hooks.conftest import HookFactory
 
 TO = "+31612345789"
@@ -130,4 +136,39 @@ def test_a_refused_certificate_is_a_handshake_failure_retried_with_nothing_sent(
     assert not isinstance(caught.value, WhatsAppUnknownOutcomeError)
     assert caught.value.retryable
     assert "(SSLCertVerificationError)" in str(caught.value)
+    assert tls_gateway.requests == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "where"),
+    [
+        ({}, None),
+        ({"REQUESTS_CA_BUNDLE": "requests.pem"}, "requests.pem"),
+        ({"CURL_CA_BUNDLE": "curl.pem"}, "curl.pem"),
+        ({"REQUESTS_CA_BUNDLE": "requests.pem", "CURL_CA_BUNDLE": "curl.pem"}, "requests.pem"),
+        ({"REQUESTS_CA_BUNDLE": "."}, "."),
+    ],
+)
+def test_the_ca_bundle_is_the_one_the_environment_names_else_certifis(
+    variables: dict[str, str], where: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """requests' own variables (a file or a folder), as requests reads them; that the named bundle is
+    what verifies a real gateway is the first test of this file."""
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        (tmp_path / value).touch()
+        monkeypatch.setenv(name, str(tmp_path / value))
+    bundle = str(tmp_path / where) if where else certifi.where()
+    setting = {"ca_cert_dir": bundle} if where == "." else {"ca_certs": bundle}
+    assert tls_settings() == {"cert_reqs": "CERT_REQUIRED", **setting}
+
+
+def test_a_ca_bundle_that_is_not_there_is_refused_before_anything_is_sent(
+    tls_gateway: TLSGateway, make_hook: HookFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "moved.pem"))
+    hook = make_hook(host=tls_gateway.url, max_retries=3)
+    with pytest.raises(WhatsAppValidationError, match="REQUESTS_CA_BUNDLE: names no file or folder"):
+        hook.send_text(TO, "never written")
     assert tls_gateway.requests == []
