@@ -51,6 +51,9 @@ CONNECT_TIMEOUT = 10.0
 DOWNLOAD_CHUNK = 64 * 1024
 #: The most of a failed download's answer read for its error text.
 ERROR_BODY_BYTES = 64 * 1024
+#: The most of a Graph or control-plane answer read (Graph's pages are a few KB): a server that sends
+#: more cannot fill the worker's memory.
+MAX_ANSWER_BYTES = 16 * 1024 * 1024
 #: A multipart form: text fields, and files as ``(name, bytes, MIME type)``.
 Form = Mapping[str, str | tuple[str, bytes, str]]
 
@@ -123,12 +126,10 @@ class GatewayClient:
             out.truncate()
             started = time.monotonic()
             try:
-                response = self.pools.request(
-                    "GET", url, headers=dict(PLAIN_HEADERS), body=None, timeout=timeout, stream=True
-                )
+                response = self.pools.request("GET", url, headers=PLAIN_HEADERS, body=None, timeout=timeout)
+                if not 200 <= response.status < 300:  # a redirect is no media either
+                    raise error_from_response(_read(response, ERROR_BODY_BYTES), RetryPolicy.IDEMPOTENT)
                 with _released(response):
-                    if not 200 <= response.status < 300:  # a redirect is no media either
-                        raise error_from_response(_head_of(response), RetryPolicy.IDEMPOTENT)
                     return _stream_body(response, out, max_bytes, started + deadline_seconds, url)
             except Urllib3Error as error:  # no answer, or an error page that broke off
                 raise transport_error(
@@ -163,7 +164,8 @@ class GatewayClient:
             self.bucket.acquire()
             started = time.perf_counter()
             try:
-                response = self.pools.request(method, url, headers=headers, body=body, timeout=self.timeout)
+                answer = self.pools.request(method, url, headers=headers, body=body, timeout=self.timeout)
+                response = _read(answer, MAX_ANSWER_BYTES + 1)
             except Urllib3Error as error:
                 raise transport_error(
                     error,
@@ -210,13 +212,13 @@ def _released(response: BaseHTTPResponse) -> Iterator[None]:
         response.release_conn()
 
 
-def _head_of(response: BaseHTTPResponse) -> BaseHTTPResponse:
-    """The streamed answer with at most ``ERROR_BODY_BYTES`` of its body, for an error's text."""
+def _read(response: BaseHTTPResponse, limit: int) -> BaseHTTPResponse:
+    """A streamed answer read into memory, at most ``limit`` bytes of its body; its connection goes
+    back to the pool (or is closed, when the body was longer)."""
+    with _released(response):
+        body = response.read(limit)
     return urllib3.HTTPResponse(
-        body=response.read(ERROR_BODY_BYTES),
-        headers=response.headers,
-        status=response.status,
-        reason=response.reason,
+        body=body, headers=response.headers, status=response.status, reason=response.reason
     )
 
 
@@ -280,6 +282,13 @@ def _json(response: BaseHTTPResponse, description: str, policy: RetryPolicy) -> 
     """
     if not response.data:
         return {}
+    if len(response.data) > MAX_ANSWER_BYTES:
+        too_big = f"the answer is larger than {MAX_ANSWER_BYTES // (1024 * 1024)} MB"
+        if policy is RetryPolicy.SEND:
+            raise WhatsAppUnknownOutcomeError(
+                f"{description}: accepted (HTTP {response.status}) but {too_big}"
+            )
+        raise WhatsAppAPIError(f"{description}: {too_big}", status=response.status)
     try:
         return json.loads(response.data)
     except ValueError as error:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
@@ -63,13 +64,13 @@ class ConnectionPools:
         method: str,
         url: str,
         *,
-        headers: dict[str, str],
+        headers: Mapping[str, str],
         body: bytes | None,
         timeout: urllib3.Timeout,
-        stream: bool = False,
     ) -> BaseHTTPResponse:
-        """One request, never retried or redirected here; the answer's body read whole unless
-        ``stream``. Raises urllib3's errors (:mod:`.transport` tells which ones reached nobody)."""
+        """One request, never retried or redirected here. The answer's body is left unread: the caller
+        reads it and gives the connection back. Raises urllib3's errors (:mod:`.transport` tells which
+        ones reached nobody)."""
         parts = parse_url(url)
         origin = (parts.scheme or "", parts.host or "", parts.port)
         route = self._routes.get(origin) or self._route(origin, url)
@@ -79,7 +80,7 @@ class ConnectionPools:
             "timeout": timeout,
             "retries": False,
             "redirect": False,
-            "preload_content": not stream,
+            "preload_content": False,
         }
         if route.whole_url:
             return route.opener.urlopen(method, url, **options)
@@ -105,11 +106,14 @@ class ConnectionPools:
 
     def _new_route(self, url: str) -> Route:
         proxy = select_proxy(url, get_environ_proxies(url))
-        tls = tls_settings() if url.lower().startswith("https:") else {}
         if not proxy:
+            tls = tls_settings() if url.lower().startswith("https:") else {}
             return Route(connection_from_url(url, maxsize=POOL_SIZE, **tls), whole_url=False)
         if "://" not in proxy:
             proxy = f"http://{proxy}"  # as requests reads "proxy.example:3128"
+        # TLS to the gateway (tunnelled) or to an https proxy is checked like any other
+        secure = url.lower().startswith("https:") or proxy.lower().startswith("https:")
+        tls = tls_settings() if secure else {}
         auth = parse_url(proxy).auth or ""
         user, has_password, _ = auth.partition(":")
         # as requests: credentials only as user and password (a user alone sends none)

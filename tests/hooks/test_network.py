@@ -3,6 +3,8 @@ no ``.netrc``, answers that are not what they should be, and several threads bui
 
 from __future__ import annotations
 
+import io
+import itertools
 import threading
 import time
 import traceback
@@ -19,6 +21,7 @@ from airflow_provider_whatsapp.exceptions import (
     WhatsAppValidationError,
 )
 from airflow_provider_whatsapp.hooks.client import USER_AGENT
+from airflow_provider_whatsapp.hooks.pools import MAX_ORIGINS
 from airflow_provider_whatsapp.hooks.whatsapp import MatonWhatsAppHook
 from airflow_provider_whatsapp.models import SendResult
 from airflow_provider_whatsapp.sandbox.admin_client import SandboxAdminClient
@@ -169,3 +172,36 @@ def test_the_gateway_and_the_cdn_are_told_who_is_calling(make_hook: HookFactory)
     with ScriptedHTTP(gateway) as server:
         assert make_hook(host=server.url, max_retries=0).download_media("777") == b"file"
     assert [request.headers["user-agent"] for request in server.seen] == [USER_AGENT, USER_AGENT]
+
+
+def test_a_body_that_is_not_json_is_refused_before_anything_is_sent(make_hook: HookFactory) -> None:
+    with ScriptedHTTP(lambda request: Answer.json({})) as server:
+        hook = make_hook(host=server.url, max_retries=3)
+        with pytest.raises(WhatsAppValidationError, match=r"body: POST .*messages: not JSON"):
+            hook.client.graph("POST", f"{hook.phone_number_id}/messages", json={"ratio": float("nan")})
+    assert server.seen == []
+
+
+def test_an_answer_larger_than_any_graph_answer_is_not_read_whole(make_hook: HookFactory) -> None:
+    """An endless 2xx answer: a send is accepted but unknown, a read fails; neither is repeated."""
+    endless = Answer(chunks=itertools.chain([b'{"a": "'], itertools.repeat(b"x" * 65536)))
+    with ScriptedHTTP(lambda request: endless) as server:
+        hook = make_hook(host=server.url, max_retries=3)
+        with pytest.raises(WhatsAppUnknownOutcomeError, match=r"accepted .* larger than 16 MB"):
+            hook.send_text(TO, "hi")
+        with pytest.raises(WhatsAppAPIError, match=r"GET .* larger than 16 MB"):
+            hook.get_phone_number()
+    assert [request.method for request in server.seen] == ["POST", "GET"]
+
+
+def test_the_client_keeps_routes_for_a_bounded_number_of_hosts(
+    make_hook: HookFactory, refused_url: str
+) -> None:
+    """Download URLs come from the server: ever new hosts must not make the client hold ever more."""
+    hook = make_hook(host=refused_url, max_retries=0)
+    for port in range(1, MAX_ORIGINS + 5):
+        with pytest.raises(WhatsAppNetworkError):
+            hook.client.download(
+                f"http://127.0.0.{port}:9/media", io.BytesIO(), max_bytes=10, deadline_seconds=5
+            )
+    assert len(hook.client.pools._routes) == MAX_ORIGINS

@@ -75,6 +75,17 @@ def test_a_cdn_on_a_proxied_host_is_reached_through_the_proxy(
     assert [r.path for r in proxy.seen][-1] == "http://cdn.invalid/media/777"
 
 
+def test_a_proxy_written_without_a_scheme_is_an_http_proxy(
+    make_hook: HookFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As requests reads ``HTTP_PROXY=proxy.example:3128``."""
+    with ScriptedHTTP(lambda request: Answer.json({"id": "777", "display_phone_number": "+1 555"})) as proxy:
+        use_proxy(monkeypatch, proxy.url.removeprefix("http://"))
+        make_hook(host="http://gateway.invalid", max_retries=0).get_phone_number()
+    [request] = proxy.seen
+    assert request.path.startswith("http://gateway.invalid/whatsapp-business/")
+
+
 @pytest.mark.parametrize(
     ("userinfo", "sent"),
     [
