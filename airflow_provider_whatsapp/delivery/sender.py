@@ -12,11 +12,11 @@ Rate limits are the hook's business (its token bucket slows down on 429).
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
@@ -40,11 +40,9 @@ STOP_WAIT_SECONDS = 5.0
 #: like hundreds of messages a second, and the first batches would hold far more than BATCH_SECONDS.
 RATE_WINDOW_SECONDS = 1.0
 
-Batch = tuple[list[Due], list[Future[Outcome | None]]]
-
 
 class StartedRequests:
-    """Which rows' requests started and what they answered, told by the worker threads.
+    """Which rows' requests started, told by the worker threads as they start them.
 
     Once stopped, no request starts: a row a worker had not started yet is known not to be sent.
     """
@@ -53,33 +51,64 @@ class StartedRequests:
         self._changed = threading.Condition()
         self._stopped = False
         self._started: set[int] = set()
-        self._finished: dict[int, Outcome] = {}
+        self._running = 0
 
     def start(self, row_id: int) -> bool:
         """Whether the worker may send this row (not once stopped)."""
         with self._changed:
             if not self._stopped:
                 self._started.add(row_id)
+                self._running += 1
             return not self._stopped
 
-    def finish(self, outcome: Outcome) -> None:
+    def finish(self) -> None:
+        """A started request is answered (its outcome handed in before)."""
         with self._changed:
-            self._finished[outcome.id] = outcome
-            self._changed.notify_all()
+            self._running -= 1
+            if self._stopped:  # only a stop waits for this
+                self._changed.notify_all()
 
     def forget(self, rows: Sequence[Due]) -> None:
         """Drop rows whose outcomes the ledger holds (memory stays bounded by the rows in flight)."""
         with self._changed:
-            for row in rows:
-                self._started.discard(row.id)
-                self._finished.pop(row.id, None)
+            self._started.difference_update(row.id for row in rows)
 
-    def stop(self, timeout: float) -> tuple[set[int], dict[int, Outcome]]:
-        """Let no request start; wait up to ``timeout`` for the started ones; return both."""
+    def stop(self, timeout: float) -> set[int]:
+        """Let no request start; wait up to ``timeout`` for the started ones; the rows that started."""
         with self._changed:
             self._stopped = True
-            self._changed.wait_for(lambda: self._started <= self._finished.keys(), timeout)
-            return set(self._started), dict(self._finished)
+            self._changed.wait_for(lambda: self._running == 0, timeout)
+            return set(self._started)
+
+
+class Batch:
+    """Rows claimed together, and their outcomes as the worker threads hand them in."""
+
+    def __init__(self, rows: Sequence[Due]) -> None:
+        self.rows = rows
+        self.outcomes: dict[int, Outcome] = {}
+        self.answered = threading.Event()
+        self._lock = threading.Lock()
+
+    def claimed(self, rows: Sequence[Due]) -> None:
+        """The rows the ledger let this try claim: the ones to send, and to wait for."""
+        self.rows = rows
+        if not rows:
+            self.answered.set()
+
+    def add(self, outcome: Outcome) -> None:
+        with self._lock:
+            self.outcomes[outcome.id] = outcome
+            if len(self.outcomes) == len(self.rows):
+                self.answered.set()
+
+    def answers(self) -> dict[int, Outcome]:
+        """The outcomes handed in so far."""
+        with self._lock:
+            return dict(self.outcomes)
+
+
+Work = queue.SimpleQueue[tuple[Batch, Due] | None]
 
 
 @dataclass
@@ -115,7 +144,9 @@ class BulkSender:
     A batch holds about a quarter second of sends at the pace reached (at least twice
     ``max_in_flight``, at most ``MAX_BATCH``): few enough that a killed try leaves only the last
     half second's recipients ``unknown`` (two batches are pending at a time), many enough that the
-    ledger's commits cost little at a thousand messages a second.
+    ledger's commits cost little at a thousand messages a second. ``max_in_flight`` worker threads
+    take the claimed rows from one queue and hand each outcome to its batch (a future per row cost
+    as much CPU as the ledger's commits).
     """
 
     def __init__(
@@ -142,36 +173,45 @@ class BulkSender:
     def run(self, on_progress: Callable[[str], None] = log.info) -> Counter[str]:
         """Send until no row is due; return this run's outcomes per state."""
         in_flight: deque[Batch] = deque()
-        pool = ThreadPoolExecutor(self.max_in_flight, thread_name_prefix="whatsapp-send")
+        work: Work = queue.SimpleQueue()
+        workers = [
+            threading.Thread(target=self._work, args=(work,), name=f"whatsapp-send-{n}", daemon=True)
+            for n in range(self.max_in_flight)
+        ]
+        for worker in workers:
+            worker.start()
         try:
             while True:
                 due = self.ledger.due(self.batch_size, resend_unknown=self.resend_unknown)
                 if due:
-                    futures: list[Future[Outcome | None]] = []
-                    in_flight.append((due, futures))  # before the rows turn pending: a stop sees them
-                    claimed = self.ledger.mark_pending(due)
-                    in_flight[-1] = (claimed, futures)
-                    futures.extend(pool.submit(self._send, row) for row in claimed)
+                    batch = Batch(due)
+                    in_flight.append(batch)  # before the rows turn pending: a stop sees them
+                    batch.claimed(self.ledger.mark_pending(due))
+                    for row in batch.rows:
+                        work.put((batch, row))
                 if in_flight and (len(in_flight) > 1 or not due):
                     self._settle(in_flight[0])
-                    self.requests.forget(in_flight.popleft()[0])
+                    self.requests.forget(in_flight.popleft().rows)
                     self._report(on_progress)
                 if not due and not in_flight:
-                    pool.shutdown()
                     return self.progress.states
         except BaseException:
-            self._stop(pool, in_flight)
+            self._stop(in_flight)
             raise
+        finally:
+            for _ in workers:
+                work.put(None)  # each worker ends at its first None, after the rows queued before it
 
-    def _send(self, row: Due) -> Outcome | None:
-        """One request (in a worker thread): its outcome, whatever happens; None once stopped."""
-        if not self.requests.start(row.id):
-            return None
-        outcome = self._request(row)
-        self.requests.finish(outcome)
-        return outcome
+    def _work(self, work: Work) -> None:
+        """A worker thread: send the queued rows one after the other, until told to end."""
+        while (item := work.get()) is not None:
+            batch, row = item
+            if self.requests.start(row.id):
+                batch.add(self._request(row))
+                self.requests.finish()
 
     def _request(self, row: Due) -> Outcome:
+        """One request: its outcome, whatever happens."""
         try:
             result = self.hook.send_body(row.body)
         except WhatsAppError as error:
@@ -181,11 +221,10 @@ class BulkSender:
             return Outcome(row.id, UNKNOWN, error=summary)
         return Outcome(row.id, SENT, wamid=result.message_id)
 
-    def _settle(self, entry: Batch) -> None:
-        futures = entry[1]
-        while wait(futures, timeout=WAKE_SECONDS).not_done:
+    def _settle(self, batch: Batch) -> None:
+        while not batch.answered.wait(WAKE_SECONDS):
             pass  # waking up now and then lets the main thread run a signal handler (a task timeout)
-        outcomes = [outcome for future in futures if (outcome := future.result()) is not None]
+        outcomes = [batch.outcomes[row.id] for row in batch.rows]
         self.ledger.record(outcomes)
         self.progress.add(outcomes)
 
@@ -194,15 +233,16 @@ class BulkSender:
             self.progress.logged = time.monotonic()
             on_progress(self.progress.line())
 
-    def _stop(self, pool: ThreadPoolExecutor, in_flight: deque[Batch]) -> None:
+    def _stop(self, in_flight: deque[Batch]) -> None:
         """Put back what never started, give the running requests a moment, record what finished;
         a request still running stays ``pending`` (the next try reports it ``unknown``)."""
-        started, finished = self.requests.stop(STOP_WAIT_SECONDS)
-        pool.shutdown(wait=False, cancel_futures=True)
-        outcomes = [
-            finished[row.id] if row.id in finished else Outcome(row.id, DUE)
-            for batch, _ in in_flight
-            for row in batch
-            if row.id in finished or row.id not in started
-        ]
+        started = self.requests.stop(STOP_WAIT_SECONDS)
+        outcomes: list[Outcome] = []
+        for batch in in_flight:
+            answers = batch.answers()
+            outcomes += [
+                answers[row.id] if row.id in answers else Outcome(row.id, DUE)
+                for row in batch.rows
+                if row.id in answers or row.id not in started
+            ]
         self.ledger.record(outcomes)

@@ -15,7 +15,7 @@ import pytest
 from airflow_provider_whatsapp.delivery import sender
 from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
 from airflow_provider_whatsapp.delivery.rows import DUE, FAILED, PENDING, RETRY, SENT, Due, Outcome
-from airflow_provider_whatsapp.delivery.sender import BulkSender, Progress, StartedRequests
+from airflow_provider_whatsapp.delivery.sender import Batch, BulkSender, Progress, StartedRequests
 from airflow_provider_whatsapp.models.responses import SendResult
 from tests.delivery.conftest import LedgerFactory
 from tests.delivery.test_ledger import planned
@@ -103,8 +103,8 @@ def test_once_stopped_no_request_starts() -> None:
     requests = StartedRequests()
     assert requests.start(1)
     assert requests.start(2)
-    requests.finish(Outcome(2, SENT))
-    assert requests.stop(timeout=0) == ({1, 2}, {2: Outcome(2, SENT)})
+    requests.finish()
+    assert requests.stop(timeout=0) == {1, 2}
     assert not requests.start(3), "a worker picking up a row after the stop must not send it"
 
 
@@ -112,18 +112,34 @@ def test_a_stop_waits_for_the_requests_that_started() -> None:
     """``stop`` refuses every request from then on, and waits for the answer of the one that started."""
     requests = StartedRequests()
     requests.start(1)
+    answered: list[int] = []
 
     def answer_once_refused() -> None:
         row = 2
         while requests.start(row):  # the stop has not begun: this row started, and is answered at once
-            requests.finish(Outcome(row, SENT))
+            answered.append(row)
+            requests.finish()
             row += 1
-        requests.finish(Outcome(1, SENT))
+        answered.append(1)
+        requests.finish()
 
     threading.Thread(target=answer_once_refused, daemon=True).start()
-    started, finished = requests.stop(timeout=30)
-    assert finished[1] == Outcome(1, SENT)
-    assert started == finished.keys(), "every row that started was answered, none refused was counted"
+    started = requests.stop(timeout=30)
+    assert answered[-1] == 1, "the stop returned before the started request was answered"
+    assert started == {1, *answered}, "every row that started was counted, none refused"
+
+
+def test_a_batch_is_answered_when_each_claimed_row_is() -> None:
+    batch = Batch([Due(1, 0, "", {}), Due(2, 1, "", {}), Due(3, 2, "", {})])
+    batch.claimed(batch.rows[:2])  # another try took the third
+    batch.add(Outcome(2, SENT))
+    assert not batch.answered.is_set()
+    batch.add(Outcome(1, FAILED))
+    assert batch.answered.is_set()
+    assert batch.answers() == {1: Outcome(1, FAILED), 2: Outcome(2, SENT)}
+    nothing = Batch([Due(1, 0, "", {})])
+    nothing.claimed([])
+    assert nothing.answered.is_set(), "a batch of which nothing was claimed has nothing to wait for"
 
 
 def test_progress_says_how_many_were_sent_how_fast_and_what_else(monkeypatch: pytest.MonkeyPatch) -> None:
