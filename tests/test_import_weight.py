@@ -8,11 +8,14 @@ is not counted. Times are measured by ``benchmarks/import_cost.py``, never here.
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "airflow_provider_whatsapp"
@@ -75,10 +78,14 @@ def example_dag_imports() -> str:
 
 def test_parsing_dag_files_loads_no_hook_model_trigger_or_http_library() -> None:
     baseline = modules_after(BASELINE)
-    parsed = modules_after(f"{BASELINE}import {', '.join(DAG_FACING)}\n{example_dag_imports()}")
+    every_name = "\n".join(f"from {package} import *" for package in DAG_FACING)
+    parsed = modules_after(f"{BASELINE}{every_name}\n{example_dag_imports()}")
 
     added = parsed - baseline
-    assert "airflow_provider_whatsapp.operators.base" in added  # the DAG-facing modules did load
+    loaded = [PACKAGE / m.removeprefix("airflow_provider_whatsapp.").replace(".", "/") for m in added]
+    for folder in ("operators", "sensors", "notifications"):  # every DAG-facing module did load
+        modules = {path.with_suffix("") for path in (PACKAGE / folder).glob("[!_]*.py")}
+        assert modules <= set(loaded), sorted(map(str, modules - set(loaded)))
     heavy = sorted(m for m in added for name in RUN_TIME_ONLY if m == name or m.startswith(f"{name}."))
     assert heavy == []
 
@@ -95,3 +102,24 @@ def test_lower_layers_never_import_the_dag_facing_modules() -> None:
                 names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
                 offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.startswith(upper)]
     assert offenders == []
+
+
+def test_a_dag_file_importing_one_operator_loads_only_its_module() -> None:
+    """The packages load each name's module when it is first imported (``from ... import Name``)."""
+    added = modules_after(
+        f"{BASELINE}from airflow_provider_whatsapp.operators import WhatsAppSendTemplateOperator\n"
+    ) - modules_after(BASELINE)
+    ours = sorted(m.rpartition(".")[2] for m in added if m.startswith("airflow_provider_whatsapp.operators."))
+    assert ours == ["base", "messages"]
+
+
+@pytest.mark.parametrize("package", DAG_FACING)
+def test_every_public_name_resolves_and_a_wrong_one_is_an_import_error(package: str) -> None:
+    module = importlib.import_module(package)
+    assert set(getattr(module, "_MODULES", module.__all__)) == set(module.__all__)
+    for name in module.__all__:
+        value = getattr(module, name)
+        assert vars(importlib.import_module(value.__module__))[name] is value  # the module's own object
+        assert name in dir(module)
+    with pytest.raises(ImportError, match="WhatsAppSendTextOperatr"):
+        exec(f"from {package} import WhatsAppSendTextOperatr", {})
