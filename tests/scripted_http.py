@@ -2,6 +2,7 @@
 
 ``ScriptedHTTP(answer)`` serves on a free port in a thread; ``answer(request)`` returns what to send
 back, and every request is recorded (``seen``), so a test can prove that nothing was sent at all.
+With ``tls`` (a server-side ``ssl.SSLContext``) it serves https.
 A body may be given as chunks with pauses between them, to play a server that drips its answer, and
 an answer may be ``SILENT``: the request is read, and nothing comes back until the server stops.
 """
@@ -9,6 +10,7 @@ an answer may be ``SILENT``: the request is read, and nothing comes back until t
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -53,18 +55,21 @@ SILENT = Answer(status=0)
 class ScriptedHTTP:
     """``with ScriptedHTTP(answer) as server: server.url``; ``server.seen`` lists the requests."""
 
-    def __init__(self, answer: Callable[[Request], Answer]) -> None:
+    def __init__(self, answer: Callable[[Request], Answer], *, tls: ssl.SSLContext | None = None) -> None:
         self.seen: list[Request] = []
         self._stopping = threading.Event()
         handler = _handler(answer, self.seen, self._stopping)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._scheme = "https" if tls else "http"
+        if tls:  # each accepted connection does the TLS handshake first
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:<port>``."""
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        """``http(s)://127.0.0.1:<port>``."""
+        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> ScriptedHTTP:
         self._thread.start()

@@ -1,0 +1,140 @@
+"""An https gateway behind an http proxy: the hook tunnels through ``CONNECT``, checks the gateway's
+certificate at the far end, and the proxy sees the gateway's address and its own credentials only,
+never the Maton key nor the message."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_whatsapp.exceptions import WhatsAppNetworkError
+from tests.hooks.conftest import HookFactory
+from tests.hooks.test_tls import self_signed
+from tests.scripted_http import Answer, Request, ScriptedHTTP
+
+TO = "+31612345789"
+KEY = "tunnel-test-maton-key"
+
+
+@dataclass
+class TunnelProxy:
+    """A ``CONNECT`` proxy on loopback: it keeps each request's head and every byte it relays."""
+
+    url: str
+    heads: list[bytes] = field(default_factory=list)
+    relayed: bytearray = field(default_factory=bytearray)
+
+
+def pipe(source: socket.socket, target: socket.socket, seen: bytearray) -> None:
+    """Copy bytes one way until either side closes."""
+    try:
+        while chunk := source.recv(65536):
+            seen += chunk
+            target.sendall(chunk)
+    except OSError:
+        pass
+    finally:
+        for end in (source, target):
+            end.close()
+
+
+@pytest.fixture
+def tunnel_proxy() -> Iterator[TunnelProxy]:
+    listener = socket.create_server(("127.0.0.1", 0))
+    proxy = TunnelProxy(f"http://127.0.0.1:{listener.getsockname()[1]}")
+
+    def tunnel(client: socket.socket) -> None:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += client.recv(65536)
+        proxy.heads.append(head)
+        host, _, port = head.split(b" ")[1].decode().rpartition(":")
+        upstream = socket.create_connection((host, int(port)))
+        client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        threading.Thread(target=pipe, args=(upstream, client, proxy.relayed), daemon=True).start()
+        pipe(client, upstream, proxy.relayed)
+
+    def serve() -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed
+            threading.Thread(target=tunnel, args=(client,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield proxy
+    listener.close()
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, ssl.SSLContext]:
+    """The gateway's certificate, and a server context that presents it."""
+    cert_path, key_path = self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return cert_path, context
+
+
+def accepted(request: Request) -> Answer:
+    return Answer.json({"contacts": [{"input": TO, "wa_id": TO[1:]}], "messages": [{"id": "wamid.T1"}]})
+
+
+def use_https_proxy(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    for name in ("https_proxy", "HTTPS_PROXY"):
+        monkeypatch.setenv(name, url)
+    for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_an_https_gateway_is_reached_through_a_tunnel_the_proxy_cannot_read(
+    tunnel_proxy: TunnelProxy,
+    certificate: tuple[Path, ssl.SSLContext],
+    make_hook: HookFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cert_path, context = certificate
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_path))
+    use_https_proxy(monkeypatch, tunnel_proxy.url.replace("http://", "http://ops:s3cret@"))
+    with ScriptedHTTP(accepted, tls=context) as gateway:
+        hook = make_hook(api_key=KEY, host=gateway.url, max_retries=0)
+        assert hook.send_text(TO, "through the tunnel").message_id == "wamid.T1"
+        assert hook.send_text(TO, "the same tunnel again").message_id == "wamid.T1"
+    address = gateway.url.removeprefix("https://").encode()
+    assert [head.split(b" ")[:2] for head in tunnel_proxy.heads] == [[b"CONNECT", address]], "one tunnel"
+    lines = tunnel_proxy.heads[0].decode().split("\r\n")[1:]
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    assert headers["proxy-authorization"] == "Basic b3BzOnMzY3JldA=="  # ops:s3cret
+    assert [r.headers["authorization"] for r in gateway.seen] == [f"Bearer {KEY}"] * 2
+    assert all("proxy-authorization" not in r.headers for r in gateway.seen)
+    seen_by_proxy = b"".join(tunnel_proxy.heads) + bytes(tunnel_proxy.relayed)
+    assert KEY.encode() not in seen_by_proxy
+    assert b"through the tunnel" not in seen_by_proxy
+
+
+def test_a_gateway_certificate_not_in_the_bundle_is_refused_at_the_end_of_the_tunnel(
+    tunnel_proxy: TunnelProxy,
+    certificate: tuple[Path, ssl.SSLContext],
+    make_hook: HookFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The proxy answered; the gateway behind it did not prove who it is: nothing was sent."""
+    _, context = certificate
+    (tmp_path / "other").mkdir()
+    other, _ = self_signed(tmp_path / "other")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other))
+    use_https_proxy(monkeypatch, tunnel_proxy.url)
+    with ScriptedHTTP(accepted, tls=context) as gateway:
+        hook = make_hook(api_key=KEY, host=gateway.url, max_retries=0)
+        with pytest.raises(WhatsAppNetworkError, match="nothing was sent"):
+            hook.send_text(TO, "never written")
+    assert len(tunnel_proxy.heads) == 1
+    assert gateway.seen == []
+    assert KEY.encode() not in bytes(tunnel_proxy.relayed)
