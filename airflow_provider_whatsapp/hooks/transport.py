@@ -291,13 +291,17 @@ def _root_cause(error: BaseException) -> str:
 
 
 def _never_sent(error: Exception) -> bool:
-    """True when no byte of the request can have reached the gateway."""
-    if isinstance(error, SSLError):
-        return _in_tls_handshake(error)
-    return any(isinstance(cause, _NEVER_SENT) for cause in _causes(error))
+    """True when no byte of the request can have reached the gateway. A TLS error, to the gateway or
+    to an https proxy (inside a ``ProxyError``), tells by where it came from."""
+    for cause in _causes(error):
+        if isinstance(cause, (SSLError, ssl.SSLError)):
+            return _in_tls_handshake(cause)
+        if isinstance(cause, _NEVER_SENT):
+            return True
+    return False
 
 
-def _in_tls_handshake(error: SSLError) -> bool:
+def _in_tls_handshake(error: BaseException) -> bool:
     """True when the TLS error came from the handshake, before the request was written: a refused
     certificate, or raised in ssl's ``do_handshake``. A TLS error while the answer is read comes after
     the whole request reached the gateway."""

@@ -1,6 +1,7 @@
-"""An https gateway behind an http proxy: the hook tunnels through ``CONNECT``, checks the gateway's
-certificate at the far end, and the proxy sees the gateway's address and its own credentials only,
-never the Maton key nor the message."""
+"""Proxies and TLS. An https gateway behind an http proxy: the hook tunnels through ``CONNECT``, checks
+the gateway's certificate at the far end, and the proxy sees the gateway's address and its own
+credentials only, never the Maton key nor the message. An https proxy: its own certificate is checked
+against the same bundle."""
 
 from __future__ import annotations
 
@@ -138,3 +139,33 @@ def test_a_gateway_certificate_not_in_the_bundle_is_refused_at_the_end_of_the_tu
     assert len(tunnel_proxy.heads) == 1
     assert gateway.seen == []
     assert KEY.encode() not in bytes(tunnel_proxy.relayed)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_an_https_proxys_certificate_is_checked_against_the_bundle(
+    trusted: bool,
+    certificate: tuple[Path, ssl.SSLContext],
+    make_hook: HookFactory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A plain-http gateway behind an https proxy: the request goes to the proxy over TLS, or not at
+    all when the proxy's certificate is not one the bundle trusts."""
+    cert_path, context = certificate
+    (tmp_path / "other").mkdir()
+    monkeypatch.setenv(
+        "REQUESTS_CA_BUNDLE", str(cert_path if trusted else self_signed(tmp_path / "other")[0])
+    )
+    with ScriptedHTTP(accepted, tls=context) as proxy:
+        for name in ("http_proxy", "HTTP_PROXY"):
+            monkeypatch.setenv(name, proxy.url)
+        for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
+            monkeypatch.delenv(name, raising=False)
+        hook = make_hook(api_key=KEY, host="http://gateway.invalid", max_retries=0)
+        if trusted:
+            assert hook.send_text(TO, "to the proxy over TLS").message_id == "wamid.T1"
+        else:
+            with pytest.raises(WhatsAppNetworkError, match="nothing was sent"):
+                hook.send_text(TO, "never written")
+    expected = ["http://gateway.invalid/whatsapp-business/v21.0/"] if trusted else []
+    assert [r.path.rpartition("/")[0].rpartition("/")[0] + "/" for r in proxy.seen] == expected
