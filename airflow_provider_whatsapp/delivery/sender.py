@@ -73,12 +73,13 @@ class StartedRequests:
         with self._changed:
             self._started.difference_update(row.id for row in rows)
 
-    def stop(self, timeout: float) -> set[int]:
-        """Let no request start; wait up to ``timeout`` for the started ones; the rows that started."""
+    def stop(self, timeout: float) -> tuple[set[int], int]:
+        """Let no request start; wait up to ``timeout`` for the started ones; the rows that started,
+        and how many of their requests are still running."""
         with self._changed:
             self._stopped = True
             self._changed.wait_for(lambda: self._running == 0, timeout)
-            return set(self._started)
+            return set(self._started), self._running
 
 
 class Batch:
@@ -149,6 +150,9 @@ class BulkSender:
     as much CPU as the ledger's commits).
     """
 
+    #: This run's requests, as its workers start them (a new set for each run).
+    requests: StartedRequests
+
     def __init__(
         self,
         hook: MatonWhatsAppHook,
@@ -162,7 +166,6 @@ class BulkSender:
         self.max_in_flight = max(1, max_in_flight)
         self.resend_unknown = resend_unknown
         self.progress = Progress()
-        self.requests = StartedRequests()
 
     @property
     def batch_size(self) -> int:
@@ -174,13 +177,16 @@ class BulkSender:
         """Send until no row is due; return this run's outcomes per state."""
         in_flight: deque[Batch] = deque()
         work: Work = queue.SimpleQueue()
-        workers = [
-            threading.Thread(target=self._work, args=(work,), name=f"whatsapp-send-{n}", daemon=True)
-            for n in range(self.max_in_flight)
-        ]
-        for worker in workers:
-            worker.start()
+        self.requests = StartedRequests()
+        workers: list[threading.Thread] = []
         try:
+            for n in range(self.max_in_flight):
+                # a daemon: a request still hanging after a stop must not keep the process alive
+                worker = threading.Thread(
+                    target=self._work, args=(work,), name=f"whatsapp-send-{n}", daemon=True
+                )
+                workers.append(worker)
+                worker.start()
             while True:
                 due = self.ledger.due(self.batch_size, resend_unknown=self.resend_unknown)
                 if due:
@@ -194,32 +200,37 @@ class BulkSender:
                     self.requests.forget(in_flight.popleft().rows)
                     self._report(on_progress)
                 if not due and not in_flight:
-                    return self.progress.states
+                    break
         except BaseException:
             self._stop(in_flight)
             raise
         finally:
             for _ in workers:
                 work.put(None)  # each worker ends at its first None, after the rows queued before it
+        for worker in workers:
+            worker.join()
+        return self.progress.states
 
     def _work(self, work: Work) -> None:
         """A worker thread: send the queued rows one after the other, until told to end."""
         while (item := work.get()) is not None:
             batch, row = item
-            if self.requests.start(row.id):
-                batch.add(self._request(row))
-                self.requests.finish()
+            if not self.requests.start(row.id):
+                continue
+            try:
+                outcome = self._request(row)
+            except BaseException as error:  # a bug after the request may have left: never say not sent
+                summary = {"error": type(error).__name__, "message": "outcome unknown: the send broke"}
+                outcome = Outcome(row.id, UNKNOWN, error=summary)
+            batch.add(outcome)  # before finish(): a stop that saw the request end sees its outcome
+            self.requests.finish()
 
     def _request(self, row: Due) -> Outcome:
-        """One request: its outcome, whatever happens."""
+        """One request and its outcome; a refusal or an error the hook knows is an outcome too."""
         try:
-            result = self.hook.send_body(row.body)
+            return Outcome(row.id, SENT, wamid=self.hook.send_body(row.body).message_id)
         except WhatsAppError as error:
             return Outcome(row.id, state_of(error), error=error_summary(error, row.body["to"]))
-        except Exception as error:  # a bug after the request may have left: never claim it was not sent
-            summary = {"error": type(error).__name__, "message": "outcome unknown: the send broke"}
-            return Outcome(row.id, UNKNOWN, error=summary)
-        return Outcome(row.id, SENT, wamid=result.message_id)
 
     def _settle(self, batch: Batch) -> None:
         while not batch.answered.wait(WAKE_SECONDS):
@@ -236,7 +247,9 @@ class BulkSender:
     def _stop(self, in_flight: deque[Batch]) -> None:
         """Put back what never started, give the running requests a moment, record what finished;
         a request still running stays ``pending`` (the next try reports it ``unknown``)."""
-        started = self.requests.stop(STOP_WAIT_SECONDS)
+        started, running = self.requests.stop(STOP_WAIT_SECONDS)
+        if running:
+            log.warning("%d request(s) still running when the send stopped: left pending", running)
         outcomes: list[Outcome] = []
         for batch in in_flight:
             answers = batch.answers()

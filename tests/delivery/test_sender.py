@@ -14,7 +14,7 @@ import pytest
 
 from airflow_provider_whatsapp.delivery import sender
 from airflow_provider_whatsapp.delivery.ledger import DeliveryLedger
-from airflow_provider_whatsapp.delivery.rows import DUE, FAILED, PENDING, RETRY, SENT, Due, Outcome
+from airflow_provider_whatsapp.delivery.rows import DUE, FAILED, PENDING, RETRY, SENT, UNKNOWN, Due, Outcome
 from airflow_provider_whatsapp.delivery.sender import Batch, BulkSender, Progress, StartedRequests
 from airflow_provider_whatsapp.models.responses import SendResult
 from tests.delivery.conftest import LedgerFactory
@@ -104,7 +104,7 @@ def test_once_stopped_no_request_starts() -> None:
     assert requests.start(1)
     assert requests.start(2)
     requests.finish()
-    assert requests.stop(timeout=0) == {1, 2}
+    assert requests.stop(timeout=0) == ({1, 2}, 1), "both started, the first is still running"
     assert not requests.start(3), "a worker picking up a row after the stop must not send it"
 
 
@@ -124,8 +124,9 @@ def test_a_stop_waits_for_the_requests_that_started() -> None:
         requests.finish()
 
     threading.Thread(target=answer_once_refused, daemon=True).start()
-    started = requests.stop(timeout=30)
-    assert answered[-1] == 1, "the stop returned before the started request was answered"
+    started, running = requests.stop(timeout=30)
+    assert running == 0, "the stop gave up waiting: the answer did not wake it"
+    assert answered[-1] == 1
     assert started == {1, *answered}, "every row that started was counted, none refused"
 
 
@@ -176,3 +177,33 @@ def test_a_run_reports_progress_every_progress_seconds(
     assert outcomes == {SENT: 4}
     assert lines, "a line after each batch"
     assert re.fullmatch(r"sent 4 \(\d+\.\d/s\)", lines[-1]), lines
+
+
+class BrokenHook(RecordingHook):
+    """Sends like ``RecordingHook``, but breaks on two rows: once before answering, once after."""
+
+    def send_body(self, body: Mapping[str, Any], **kwargs: Any) -> Any:
+        if body["to"] == planned(2)[1].body["to"]:
+            raise RuntimeError("a bug in the hook")
+        answer = super().send_body(body, **kwargs)
+        return SimpleNamespace() if body["to"] == planned(4)[3].body["to"] else answer  # no message_id
+
+
+def test_a_send_that_breaks_is_unknown_and_the_run_goes_on(make_ledger: LedgerFactory) -> None:
+    """A bug in a worker never stops the run waiting for an answer, nor claims the row was not sent."""
+    ledger = make_ledger(1)
+    ledger.plan(planned(6))
+    outcomes = BulkSender(BrokenHook(), ledger, max_in_flight=2).run()  # type: ignore[arg-type]
+    assert outcomes == {SENT: 4, UNKNOWN: 2}
+    lines = list(ledger.report())
+    assert [line["status"] for line in lines] == [SENT, UNKNOWN, SENT, UNKNOWN, SENT, SENT]
+    assert [lines[i]["error"]["error"] for i in (1, 3)] == ["RuntimeError", "AttributeError"]
+
+
+def test_several_workers_send_each_row_once_and_end_with_the_run(make_ledger: LedgerFactory) -> None:
+    ledger = make_ledger(1)
+    ledger.plan(planned(40))
+    hook = RecordingHook()
+    assert BulkSender(hook, ledger, max_in_flight=4).run() == {SENT: 40}  # type: ignore[arg-type]
+    assert sorted(hook.sent) == sorted(row.body["to"] for row in planned(40))
+    assert [t.name for t in threading.enumerate() if t.name.startswith("whatsapp-send-")] == []

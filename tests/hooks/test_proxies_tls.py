@@ -53,7 +53,11 @@ def tunnel_proxy() -> Iterator[TunnelProxy]:
     def tunnel(client: socket.socket) -> None:
         head = b""
         while b"\r\n\r\n" not in head:
-            head += client.recv(65536)
+            chunk = client.recv(65536)
+            if not chunk:  # the client went away before asking for a tunnel
+                client.close()
+                return
+            head += chunk
         proxy.heads.append(head)
         host, _, port = head.split(b" ")[1].decode().rpartition(":")
         upstream = socket.create_connection((host, int(port)))

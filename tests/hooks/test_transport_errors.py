@@ -7,11 +7,12 @@ each wording is checked exactly; the same paths over loopback HTTP are in ``test
 from __future__ import annotations
 
 import json
+import ssl
 from typing import Any
 
 import pytest
 from urllib3 import HTTPResponse
-from urllib3.exceptions import NewConnectionError, ReadTimeoutError
+from urllib3.exceptions import NewConnectionError, ProxyError, ReadTimeoutError, SSLError
 
 from airflow_provider_whatsapp.exceptions import (
     WhatsAppInvalidRequestError,
@@ -183,3 +184,32 @@ def test_graphs_error_object_is_read_field_by_field(
 def test_a_429_is_retryable_whatever_the_body_and_the_call(policy: RetryPolicy) -> None:
     """The gateway's own 429 has no Graph code; refused for rate, nothing was sent, so even a send retries."""
     assert error_from_response(answer(429, b"Too Many Requests"), policy).retryable is True
+
+
+def raised(error: Exception) -> Exception:
+    """``error`` with a traceback, as if raised where the answer is read (not in a TLS handshake)."""
+    try:
+        raise error
+    except Exception as caught:
+        return caught
+
+
+@pytest.mark.parametrize(
+    ("tls_error", "nothing_sent"),
+    [
+        (ssl.SSLCertVerificationError(1, "certificate verify failed"), True),  # the proxy's handshake
+        (ssl.SSLError(1, "decryption failed or bad record mac"), False),  # a record of the answer
+    ],
+)
+def test_a_tls_error_inside_a_proxy_error_tells_whether_the_send_left(
+    tls_error: ssl.SSLError, nothing_sent: bool
+) -> None:
+    """urllib3 wraps TLS errors with an https proxy in ``ProxyError``: where the TLS error came from
+    decides, as it does without a proxy."""
+    error = ProxyError("Unable to connect to proxy", SSLError(raised(tls_error)))
+    send = transport_error(
+        error, url=URL, policy=RetryPolicy.SEND, retry_unknown_outcome=False, description="POST x"
+    )
+    assert isinstance(send, WhatsAppUnknownOutcomeError) is not nothing_sent
+    assert send.retryable is nothing_sent
+    assert ("nothing was sent" in str(send)) is nothing_sent
