@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppNetworkError, WhatsAppUnknownOutcomeError
 from tests.hooks.conftest import HookFactory
+from tests.raw_server import raw_server
 from tests.scripted_http import Answer, Request, ScriptedHTTP
 
 TO = "+31612345789"
@@ -120,26 +120,17 @@ def test_a_proxy_that_refuses_the_connection_got_nothing_and_is_tried_again(
 @pytest.fixture
 def dropping_proxy() -> Iterator[tuple[str, list[bytes]]]:
     """A proxy that reads each request whole, then closes the connection without an answer."""
-    listener = socket.create_server(("127.0.0.1", 0))
     received: list[bytes] = []
 
-    def serve() -> None:
-        while True:
-            try:
-                connection, _ = listener.accept()
-            except OSError:
-                return  # the listener was closed
-            with connection:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += connection.recv(65536)
-                received.append(data)
+    def drop(connection: socket.socket) -> None:
+        with connection:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                data += connection.recv(65536)
+            received.append(data)
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}", received
-    listener.close()
-    thread.join(timeout=5)
+    with raw_server(drop) as port:
+        yield f"http://127.0.0.1:{port}", received
 
 
 def test_a_send_whose_connection_the_proxy_dropped_is_unknown_and_not_sent_again(

@@ -17,6 +17,7 @@ import pytest
 from airflow_provider_whatsapp.exceptions import WhatsAppNetworkError
 from tests.hooks.conftest import HookFactory
 from tests.hooks.test_tls import self_signed
+from tests.raw_server import raw_server
 from tests.scripted_http import Answer, Request, ScriptedHTTP
 
 TO = "+31612345789"
@@ -47,8 +48,8 @@ def pipe(source: socket.socket, target: socket.socket, seen: bytearray) -> None:
 
 @pytest.fixture
 def tunnel_proxy() -> Iterator[TunnelProxy]:
-    listener = socket.create_server(("127.0.0.1", 0))
-    proxy = TunnelProxy(f"http://127.0.0.1:{listener.getsockname()[1]}")
+    heads: list[bytes] = []
+    relayed = bytearray()
 
     def tunnel(client: socket.socket) -> None:
         head = b""
@@ -58,24 +59,15 @@ def tunnel_proxy() -> Iterator[TunnelProxy]:
                 client.close()
                 return
             head += chunk
-        proxy.heads.append(head)
+        heads.append(head)
         host, _, port = head.split(b" ")[1].decode().rpartition(":")
         upstream = socket.create_connection((host, int(port)))
         client.sendall(b"HTTP/1.1 200 Connection established\r\n\r\n")
-        threading.Thread(target=pipe, args=(upstream, client, proxy.relayed), daemon=True).start()
-        pipe(client, upstream, proxy.relayed)
+        threading.Thread(target=pipe, args=(upstream, client, relayed), daemon=True).start()
+        pipe(client, upstream, relayed)
 
-    def serve() -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-            except OSError:
-                return  # the listener was closed
-            threading.Thread(target=tunnel, args=(client,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
-    yield proxy
-    listener.close()
+    with raw_server(tunnel, thread_each=True) as port:
+        yield TunnelProxy(f"http://127.0.0.1:{port}", heads, relayed)
 
 
 @pytest.fixture

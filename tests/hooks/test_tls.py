@@ -7,7 +7,6 @@ import datetime
 import ipaddress
 import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from airflow_provider_whatsapp.exceptions import (
 )
 from airflow_provider_whatsapp.hooks.pools import tls_settings
 from tests.hooks.conftest import HookFactory
+from tests.raw_server import raw_server
 
 TO = "+31612345789"
 #: An application-data record that no TLS session can decrypt: the client's read fails on it.
@@ -87,29 +87,20 @@ def tls_gateway(tmp_path: Path) -> Iterator[TLSGateway]:
     cert_path, key_path = self_signed(tmp_path)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert_path, key_path)
-    listener = socket.create_server(("127.0.0.1", 0))
-    gateway = TLSGateway(f"https://127.0.0.1:{listener.getsockname()[1]}", cert_path)
+    requests: list[bytes] = []
 
-    def serve() -> None:
-        while True:
-            try:
-                raw, _ = listener.accept()
-            except OSError:
-                return  # the listener was closed
-            try:
-                with context.wrap_socket(raw, server_side=True) as connection:
-                    gateway.requests.append(read_request(connection))
-                    plain = socket.socket(fileno=connection.detach())
-                    plain.sendall(BAD_RECORD)
-                    plain.close()
-            except (OSError, ssl.SSLError):
-                raw.close()  # a client that refused the certificate
+    def answer_a_broken_record(raw: socket.socket) -> None:
+        try:
+            with context.wrap_socket(raw, server_side=True) as connection:
+                requests.append(read_request(connection))
+                plain = socket.socket(fileno=connection.detach())
+                plain.sendall(BAD_RECORD)
+                plain.close()
+        except (OSError, ssl.SSLError):
+            raw.close()  # a client that refused the certificate
 
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield gateway
-    listener.close()
-    thread.join(timeout=5)
+    with raw_server(answer_a_broken_record) as port:
+        yield TLSGateway(f"https://127.0.0.1:{port}", cert_path, requests)
 
 
 def test_a_tls_error_while_the_answer_is_read_makes_the_send_unknown_not_repeated(
