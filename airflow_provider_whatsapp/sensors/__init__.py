@@ -16,4 +16,4 @@ if TYPE_CHECKING:
 _MODULES = {"MatonConnectionSensor": "connection", "WhatsAppTemplateStatusSensor": "template"}
 __all__ = ["MatonConnectionSensor", "WhatsAppTemplateStatusSensor"]
 if not TYPE_CHECKING:  # type checkers see the imports above, and flag a name that is not there
-    __getattr__, __dir__ = lazy_exports(__name__, _MODULES)
+    __getattr__, __dir__ = lazy_exports(globals(), _MODULES)

@@ -12,11 +12,11 @@ from typing import Any
 
 
 def lazy_exports(
-    package: str, modules: Mapping[str, str]
+    namespace: dict[str, Any], modules: Mapping[str, str]
 ) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
-    """``__getattr__`` and ``__dir__`` for ``package``: each name of ``modules`` (name -> submodule)
-    is imported from ``package.<submodule>`` when first asked for, and kept in the package."""
-    namespace = import_module(package).__dict__
+    """``__getattr__`` and ``__dir__`` for the package whose ``globals()`` are ``namespace``: each name
+    of ``modules`` (name -> submodule) is imported from its submodule when first asked for, and kept."""
+    package = namespace["__name__"]
 
     def __getattr__(name: str) -> Any:
         submodule = modules.get(name)

@@ -43,3 +43,21 @@ def make_hook(sandbox_key: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> H
 def hook(make_hook: HookFactory) -> MatonWhatsAppHook:
     """A hook on a fresh sandbox key with one ACTIVE connection, unpaced and with quick retries."""
     return make_hook()
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def use_proxy(
+    monkeypatch: pytest.MonkeyPatch, url: str, *, scheme: str = "http", no_proxy: str | None = None
+) -> None:
+    """Only ``{scheme}_proxy`` (both spellings) points at ``url``; ``NO_PROXY`` is ``no_proxy`` or unset;
+    no other proxy variable of the machine's environment is left to change the route."""
+    for name in PROXY_VARIABLES:
+        for spelling in (name, name.upper()):
+            monkeypatch.delenv(spelling, raising=False)
+    for spelling in (f"{scheme}_proxy", f"{scheme.upper()}_PROXY"):
+        monkeypatch.setenv(spelling, url)
+    if no_proxy is not None:
+        for spelling in ("no_proxy", "NO_PROXY"):
+            monkeypatch.setenv(spelling, no_proxy)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppNetworkError, WhatsAppUnknownOutcomeError
-from tests.hooks.conftest import HookFactory
+from tests.hooks.conftest import HookFactory, use_proxy
 from tests.raw_server import raw_server
 from tests.scripted_http import Answer, Request, ScriptedHTTP
 
@@ -30,17 +30,6 @@ def test_a_request_that_cannot_be_built_was_not_sent_and_is_not_retried(
     assert not isinstance(caught.value, WhatsAppUnknownOutcomeError)
     assert caught.value.retryable is False
     assert "(ProxySchemeUnknown)" in str(caught.value)
-
-
-def use_proxy(monkeypatch: pytest.MonkeyPatch, url: str, *, no_proxy: str | None = None) -> None:
-    """Point ``http_proxy`` (both spellings) at ``url``; ``NO_PROXY`` is ``no_proxy`` or unset."""
-    for name in ("http_proxy", "HTTP_PROXY"):
-        monkeypatch.setenv(name, url)
-    for name in ("no_proxy", "NO_PROXY"):
-        if no_proxy is None:
-            monkeypatch.delenv(name, raising=False)
-        else:
-            monkeypatch.setenv(name, no_proxy)
 
 
 def test_proxies_are_chosen_per_host_and_no_proxy_is_honoured(

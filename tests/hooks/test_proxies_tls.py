@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_whatsapp.exceptions import WhatsAppNetworkError
-from tests.hooks.conftest import HookFactory
+from tests.hooks.conftest import HookFactory, use_proxy
 from tests.hooks.test_tls import self_signed
 from tests.raw_server import raw_server
 from tests.scripted_http import Answer, Request, ScriptedHTTP
@@ -83,11 +83,10 @@ def accepted(request: Request) -> Answer:
     return Answer.json({"contacts": [{"input": TO, "wa_id": TO[1:]}], "messages": [{"id": "wamid.T1"}]})
 
 
-def use_https_proxy(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
-    for name in ("https_proxy", "HTTPS_PROXY"):
-        monkeypatch.setenv(name, url)
-    for name in ("no_proxy", "NO_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
+def untrusted_bundle(tmp_path: Path) -> Path:
+    """A CA bundle holding some other certificate."""
+    (tmp_path / "other").mkdir()
+    return self_signed(tmp_path / "other")[0]
 
 
 def test_an_https_gateway_is_reached_through_a_tunnel_the_proxy_cannot_read(
@@ -98,7 +97,7 @@ def test_an_https_gateway_is_reached_through_a_tunnel_the_proxy_cannot_read(
 ) -> None:
     cert_path, context = certificate
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_path))
-    use_https_proxy(monkeypatch, tunnel_proxy.url.replace("http://", "http://ops:s3cret@"))
+    use_proxy(monkeypatch, tunnel_proxy.url.replace("http://", "http://ops:s3cret@"), scheme="https")
     with ScriptedHTTP(accepted, tls=context) as gateway:
         hook = make_hook(api_key=KEY, host=gateway.url, max_retries=0)
         assert hook.send_text(TO, "through the tunnel").message_id == "wamid.T1"
@@ -124,10 +123,8 @@ def test_a_gateway_certificate_not_in_the_bundle_is_refused_at_the_end_of_the_tu
 ) -> None:
     """The proxy answered; the gateway behind it did not prove who it is: nothing was sent."""
     _, context = certificate
-    (tmp_path / "other").mkdir()
-    other, _ = self_signed(tmp_path / "other")
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other))
-    use_https_proxy(monkeypatch, tunnel_proxy.url)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(untrusted_bundle(tmp_path)))
+    use_proxy(monkeypatch, tunnel_proxy.url, scheme="https")
     with ScriptedHTTP(accepted, tls=context) as gateway:
         hook = make_hook(api_key=KEY, host=gateway.url, max_retries=0)
         with pytest.raises(WhatsAppNetworkError, match="nothing was sent"):
@@ -148,20 +145,14 @@ def test_an_https_proxys_certificate_is_checked_against_the_bundle(
     """A plain-http gateway behind an https proxy: the request goes to the proxy over TLS, or not at
     all when the proxy's certificate is not one the bundle trusts."""
     cert_path, context = certificate
-    (tmp_path / "other").mkdir()
-    monkeypatch.setenv(
-        "REQUESTS_CA_BUNDLE", str(cert_path if trusted else self_signed(tmp_path / "other")[0])
-    )
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_path if trusted else untrusted_bundle(tmp_path)))
     with ScriptedHTTP(accepted, tls=context) as proxy:
-        for name in ("http_proxy", "HTTP_PROXY"):
-            monkeypatch.setenv(name, proxy.url)
-        for name in ("no_proxy", "NO_PROXY", "all_proxy", "ALL_PROXY"):
-            monkeypatch.delenv(name, raising=False)
+        use_proxy(monkeypatch, proxy.url)
         hook = make_hook(api_key=KEY, host="http://gateway.invalid", max_retries=0)
         if trusted:
             assert hook.send_text(TO, "to the proxy over TLS").message_id == "wamid.T1"
         else:
             with pytest.raises(WhatsAppNetworkError, match="nothing was sent"):
                 hook.send_text(TO, "never written")
-    expected = ["http://gateway.invalid/whatsapp-business/v21.0/"] if trusted else []
-    assert [r.path.rpartition("/")[0].rpartition("/")[0] + "/" for r in proxy.seen] == expected
+    forwarded = [r.path.startswith("http://gateway.invalid/whatsapp-business/") for r in proxy.seen]
+    assert forwarded == ([True] if trusted else [])
