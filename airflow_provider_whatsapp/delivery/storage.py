@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseHook, conf
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
 
 if TYPE_CHECKING:
     from airflow.providers.common.sql.hooks.sql import DbApiHook
@@ -56,6 +57,15 @@ def _sqlite(path: Path) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _roll_back_when_stopped(context: ExceptionContext) -> None:
+        """A task's timeout raised inside a statement (a BaseException) is, to SQLAlchemy, a lost
+        connection: it closes it without a rollback, and sqlite3 keeps the file's write lock while the
+        interrupted statement lives (in the traceback the stop is handling), so the stop's own record
+        waits out the busy timeout and fails. SQLite's connection is intact: let the transaction roll back."""
+        if not isinstance(context.original_exception, Exception):
+            context.is_disconnect = False
 
     return engine
 

@@ -4,10 +4,15 @@ and what it keeps of a number once a send is settled."""
 from __future__ import annotations
 
 import json
+import random
+import signal
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
+from airflow_provider_whatsapp.delivery import storage
 from airflow_provider_whatsapp.delivery.ledger import BATCH
 from airflow_provider_whatsapp.delivery.rows import (
     DUE,
@@ -192,3 +197,45 @@ def test_tasks_that_start_at_once_may_race_to_create_the_table(ledger_engine: An
     for thread in threads:
         thread.join()
     assert errors == []
+
+
+class Stopped(BaseException):
+    """What Airflow's task timeout raises (AirflowTaskTimeout is a BaseException), wherever it lands."""
+
+
+def test_a_timeout_inside_a_transaction_leaves_the_sqlite_file_writable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A signal raised while a statement of a write transaction runs: the stop must still be able to
+    write its record, so the transaction is rolled back and the file's lock released."""
+    monkeypatch.setattr(storage, "SQLITE_BUSY_SECONDS", 0.2)
+    engine = storage._sqlite(tmp_path / "ledger.sqlite")
+    with engine.begin() as conn:
+        conn.execute(text("create table t (x int)"))
+        conn.execute(text("insert into t values " + ",".join(f"({i})" for i in range(20000))))
+
+    def stop(*_: Any) -> None:
+        raise Stopped
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    interrupted, rng = 0, random.Random(7)
+    try:
+        for _ in range(500):
+            if interrupted == 20:
+                break
+            try:
+                signal.setitimer(signal.ITIMER_REAL, rng.uniform(0.0001, 0.004))
+                with engine.begin() as conn:
+                    conn.execute(text("update t set x = x + 1 where x < 10"))
+                    conn.execute(text("select sum(x) from t where x % 7 = 0")).all()
+                    conn.execute(text("select count(*) from t where x % 3 = 0")).all()
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            except Stopped:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                interrupted += 1
+                with engine.begin() as conn:  # "database is locked" here without the rollback
+                    conn.execute(text("insert into t values (-1)"))
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert interrupted == 20, "the signal never landed inside a transaction: nothing was tested"
